@@ -1,0 +1,55 @@
+"""Who sees what: a user's scope is the union of the subtrees of their memberships' regions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
+
+from gongzhi.core.models import Membership, Role
+
+# Reference data (the tree, addresses) is visible city-wide to the system administrator.
+REFERENCE_DATA_ROLES = frozenset({Role.SYSTEM_ADMIN})
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """`everything` or a set of code prefixes; empty means nothing at all."""
+
+    everything: bool
+    prefixes: tuple[str, ...]
+
+    def q(self, field: str) -> Q:
+        if self.everything:
+            return Q()
+        if not self.prefixes:
+            return Q(pk__in=[])
+        query = Q()
+        for prefix in self.prefixes:
+            query |= Q(**{f"{field}__startswith": prefix})
+        return query
+
+    def covers(self, code: str) -> bool:
+        return self.everything or any(code.startswith(p) for p in self.prefixes)
+
+
+NOTHING = Scope(everything=False, prefixes=())
+
+
+def region_scope(user: AnyUser) -> Scope:
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if getattr(user, "is_superuser", False):
+        return Scope(everything=True, prefixes=())
+    prefixes: set[str] = set()
+    for membership in Membership.objects.filter(user_id=user.pk).select_related("region"):
+        if membership.role in REFERENCE_DATA_ROLES:
+            return Scope(everything=True, prefixes=())
+        if membership.region is not None:
+            prefixes.add(membership.region.prefix)
+    # A prefix inside another adds nothing; keeping the minimal set keeps the SQL short.
+    minimal = tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)))
+    return Scope(everything=False, prefixes=minimal)

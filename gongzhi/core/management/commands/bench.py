@@ -1,0 +1,41 @@
+"""gongzhi bench <name>: runs a benchmark from the repository's bench/ folder and prints one JSON line."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+import gongzhi
+
+BENCHMARKS = {"grid-lookup": "bench.grid_lookup"}
+
+
+class Command(BaseCommand):
+    help = "Run a benchmark (see docs/benchmarks.md): " + ", ".join(BENCHMARKS)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", choices=sorted(BENCHMARKS))
+        parser.add_argument("--points", type=int, default=1_000_000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--source",
+            choices=("plan", "db"),
+            default="plan",
+            help="plan: generate the `city` tree in memory (same as `seed --size city`); db: use the grids stored",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Benchmarks ship with the source tree, not the installed package.
+        root = Path(gongzhi.__file__).resolve().parent.parent
+        if not (root / "bench").is_dir():
+            raise CommandError(f"bench/ not found next to {root / 'gongzhi'}; run from a source checkout")
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        module = importlib.import_module(BENCHMARKS[options["name"]])
+        result = module.run_from_cli(options, log=lambda m: self.stderr.write(m))
+        self.stdout.write(json.dumps(result, ensure_ascii=False))

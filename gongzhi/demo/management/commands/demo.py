@@ -1,0 +1,36 @@
+"""gongzhi demo: migrate, seed the demo city on first run, print the accounts, serve on :8000."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from gongzhi.core import context
+from gongzhi.demo.accounts import DEMO_PASSWORD, do_ensure_demo_accounts
+from gongzhi.regions.models import Region
+
+
+class Command(BaseCommand):
+    help = "Prepare the demo city (once) and serve it at http://127.0.0.1:8000."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--no-serve", action="store_true", help="prepare only")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Region.objects.exists():
+            self.stdout.write("» seeding the demo city (栖霞区)…")
+            call_command("seed", size="demo", seed=options["seed"], stdout=self.stdout, stderr=self.stderr)
+        with context.bind("cli"):
+            accounts = do_ensure_demo_accounts()
+        self.stdout.write("")
+        self.stdout.write(f"  共治 demo city: http://{options['addr']}/   password for every account: {DEMO_PASSWORD}")
+        for account in accounts:
+            self.stdout.write(f"    {account.username:<10} {account.role:<12} {account.region_name}")
+        self.stdout.write("")
+        if not options["no_serve"]:
+            call_command("runserver", options["addr"], use_reloader=False)
