@@ -12,3 +12,5 @@ urlpatterns = [
     path("", include("gongzhi.regions.urls")),
     path("", include("gongzhi.web.urls")),
 ]
+
+handler500 = "gongzhi.core.api.errors.server_error"

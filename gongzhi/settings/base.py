@@ -154,6 +154,7 @@ SPECTACULAR_SETTINGS = {
     '`{"errors": [{"field", "code", "message"}]}`.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from the sidecar package: no CDN on a government intranet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

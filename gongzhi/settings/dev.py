@@ -1,6 +1,11 @@
 """Local development and the demo city: debug on, SQLite by default."""
 
 from .base import *  # noqa: F403
+from .base import STATIC_ROOT
 from .base import env_bool
 
 DEBUG = env_bool("GONGZHI_DEBUG", True)
+
+# WhiteNoise serves straight from the app folders here; the empty root just keeps it quiet.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True

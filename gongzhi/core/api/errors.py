@@ -94,3 +94,13 @@ def _exists_with_slash(request: HttpRequest) -> bool:
     except Resolver404:
         return False
     return match.func is not not_found
+
+
+def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """handler500: API clients get the structured body; people get the site's error page."""
+    if request.path.startswith("/api/"):
+        item = {"field": NON_FIELD, "code": "server_error", "message": "Internal server error."}
+        return JsonResponse({"errors": [item]}, status=500)
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request)
