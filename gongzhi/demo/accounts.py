@@ -61,5 +61,6 @@ def do_ensure_demo_accounts() -> list[DemoAccount]:
             user.save(update_fields=["password"])
             audit.record(actor=None, action="user.create", obj=user, changes={"role": role})
         Membership.objects.get_or_create(user=user, role=role, region=region)
-        out.append(DemoAccount(username=username, role=str(Role(role).label), region_name=region.name if region else "—"))
+        where_name = region.name if region else "—"
+        out.append(DemoAccount(username=username, role=str(Role(role).label), region_name=where_name))
     return out

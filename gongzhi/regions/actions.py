@@ -120,7 +120,8 @@ def do_update_region(
     geometry: Polygonal | None = None,
     dedicated_type: str | None = None,
 ) -> Region:
-    region = Region.objects.select_for_update().select_related("parent").get(pk=region.pk)
+    # Lock only the region's own row: PostgreSQL cannot lock the nullable side of the parent join.
+    region = Region.objects.select_for_update(of=("self",)).select_related("parent").get(pk=region.pk)
     before = {"name": region.name, "dedicated_type": region.dedicated_type, "geometry": region.geometry}
     if name is not None:
         name = name.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Length
 
 from gongzhi.core.access import AnyUser, region_scope
 from gongzhi.core.errors import NotFound
@@ -49,7 +50,8 @@ def search_regions(user: AnyUser, text: str, limit: int = 50) -> QuerySet[Region
         return qs.none()
     if text.isdigit():
         return qs.filter(code__startswith=text).order_by("code")[:limit]
-    return qs.filter(name__contains=text).order_by("level", "code")[:limit]
+    # Shorter codes are higher levels: districts before streets before communities before grids.
+    return qs.filter(name__contains=text).order_by(Length("code"), "code")[:limit]
 
 
 def buildings_for(user: AnyUser) -> QuerySet[Building]:

@@ -1,8 +1,7 @@
 """Local development and the demo city: debug on, SQLite by default."""
 
 from .base import *  # noqa: F403
-from .base import STATIC_ROOT
-from .base import env_bool
+from .base import STATIC_ROOT, env_bool
 
 DEBUG = env_bool("GONGZHI_DEBUG", True)
 

@@ -59,9 +59,9 @@ def check_tree(plan: CityPlan) -> None:
             assert (r.code, r.name, r.parent_code) == ("320100", "南京市", None)
         else:
             assert r.parent_code in seen, r
-            parent = by_code[r.parent_code]
-            assert LEVELS.index(parent.level) == LEVELS.index(r.level) - 1
-            prefix = parent.code[:4] if parent.level == "city" else parent.code
+            parent_plan = by_code[r.parent_code]
+            assert LEVELS.index(parent_plan.level) == LEVELS.index(r.level) - 1
+            prefix = parent_plan.code[:4] if parent_plan.level == "city" else parent_plan.code
             assert r.code.startswith(prefix), r
         seen.add(r.code)
         if r.level == "grid":
@@ -125,6 +125,7 @@ def check_reading_order(plan: CityPlan) -> None:
             continue
         grids = sorted(kids, key=lambda g: g.code)
         assert [int(g.code[-3:]) for g in grids] == list(range(1, len(grids) + 1))
+        assert community_code is not None
         minx, miny, maxx, maxy = by_code[community_code].geometry.bounds
         n = len(grids)
         width = (maxx - minx) * math.cos(math.radians((miny + maxy) / 2))

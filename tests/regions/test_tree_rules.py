@@ -37,7 +37,8 @@ def test_non_digit_code_is_refused(small_tree: SmallTree) -> None:
 
 
 def test_full_width_digits_are_refused(small_tree: SmallTree) -> None:
-    _refused("code_not_digits", level="community", code="３２０１１３００１００３", name="全角社区", parent=small_tree.street)
+    full_width = "３２０１１３００１００３"
+    _refused("code_not_digits", level="community", code=full_width, name="全角社区", parent=small_tree.street)
 
 
 def test_wrong_parent_prefix_is_refused(small_tree: SmallTree) -> None:
