@@ -108,6 +108,13 @@ def test_pages_are_chinese_by_default(signed_in: Client) -> None:
     assert "Workbench" not in html
 
 
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(signed_in: Client) -> None:
+    # Office PCs and kiosks often run English browsers; their users did not ask for English.
+    html = signed_in.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+    assert '<html lang="zh-hans">' in html and "工作台" in html
+
+
 def test_switching_to_english_sticks_across_pages(signed_in: Client) -> None:
     url = reverse("regions:detail", args=["320113001001"])
 
