@@ -12,6 +12,7 @@ class ChineseFirstLocaleMiddleware:
 
     Django's LocaleMiddleware follows the browser's Accept-Language, which on office PCs set up with
     English Windows or on headless kiosks would show English to people who never asked for it.
+    API clients are programs that state what they want, so under /api/ Accept-Language counts.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -19,8 +20,11 @@ class ChineseFirstLocaleMiddleware:
         self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        if request.path.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+        else:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
