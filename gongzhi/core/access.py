@@ -53,3 +53,26 @@ def region_scope(user: AnyUser) -> Scope:
     # A prefix inside another adds nothing; keeping the minimal set keeps the SQL short.
     minimal = tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)))
     return Scope(everything=False, prefixes=minimal)
+
+
+def capability_scope(user: AnyUser, cap: str) -> Scope:
+    """The regions in which the user may exercise `cap`: memberships whose role grants it."""
+    from gongzhi.core.capabilities import capabilities_of
+
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    prefixes: set[str] = set()
+    for membership in Membership.objects.filter(user_id=user.pk).select_related("region"):
+        if cap not in capabilities_of(membership.role):
+            continue
+        if membership.region is None:
+            # Region-less roles (the administrators) act city-wide on what their capability covers.
+            return Scope(everything=True, prefixes=())
+        prefixes.add(membership.region.prefix)
+    minimal = tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)))
+    return Scope(everything=False, prefixes=minimal)
+
+
+def has_capability(user: AnyUser, cap: str) -> bool:
+    scope = capability_scope(user, cap)
+    return scope.everything or bool(scope.prefixes)

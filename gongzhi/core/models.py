@@ -73,6 +73,11 @@ class Membership(models.Model):
     region = models.ForeignKey(
         "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
+    department = models.ForeignKey(
+        "people.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    # The post as people say it (网格长, 专职网格员, 社区书记…); the role is what the system acts on.
+    title = models.CharField(_("post"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("membership")

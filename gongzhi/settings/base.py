@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "gongzhi.core",
     "gongzhi.regions",
+    "gongzhi.people",
     "gongzhi.web",
     "gongzhi.demo",
 ]
@@ -160,6 +161,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Production must supply GONGZHI_PII_KEY; dev and test settings let the app create one.
+GONGZHI_PII_KEY_AUTOCREATE = False
 
 # Optional raster tiles for the maps. Government intranets usually run their own tile server;
 # without one the maps draw polygons on a blank canvas.

@@ -1,0 +1,56 @@
+"""The one table that says which role may do what. Scope (which objects) is separate: see access.py.
+
+三员分立: the system administrator keeps reference data and sees no personal data and no audit;
+the security administrator manages accounts and roles only; the audit administrator reads the
+audit trail only. No role holds two of those, and a Django superuser flag grants none of them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from gongzhi.core.models import Role
+
+
+class Cap(StrEnum):
+    REGIONS_VIEW = "regions.view"
+    REGIONS_EDIT = "regions.edit"
+    PEOPLE_VIEW = "people.view"
+    PEOPLE_EDIT = "people.edit"
+    PEOPLE_UNMASK = "people.unmask"
+    PEOPLE_IMPORT = "people.import"
+    PEOPLE_EXPORT = "people.export"
+    PARTY_VIEW = "party.view"
+    PARTY_EDIT = "party.edit"
+    UNITS_VIEW = "units.view"
+    UNITS_EDIT = "units.edit"
+    DEPARTMENTS_VIEW = "departments.view"
+    DEPARTMENTS_EDIT = "departments.edit"
+    ACCOUNTS_MANAGE = "accounts.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+_FIELD_READ = {Cap.REGIONS_VIEW, Cap.PEOPLE_VIEW, Cap.PARTY_VIEW, Cap.UNITS_VIEW, Cap.DEPARTMENTS_VIEW}
+_REGISTER_WRITE = {Cap.PEOPLE_EDIT, Cap.PARTY_EDIT, Cap.UNITS_EDIT}
+
+CAPABILITIES: dict[str, frozenset[Cap]] = {
+    Role.GRID_WORKER: frozenset(_FIELD_READ | {Cap.PEOPLE_EDIT}),
+    Role.COMMUNITY_STAFF: frozenset(_FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_IMPORT, Cap.PEOPLE_EXPORT}),
+    Role.COMMUNITY_SECRETARY: frozenset(
+        _FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_IMPORT, Cap.PEOPLE_EXPORT, Cap.PEOPLE_UNMASK}
+    ),
+    Role.STREET_STAFF: frozenset(_FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_EXPORT, Cap.PEOPLE_UNMASK}),
+    # Departments see people only through the cases sent to them (the case loop adds that).
+    Role.DEPARTMENT_STAFF: frozenset({Cap.REGIONS_VIEW, Cap.DEPARTMENTS_VIEW, Cap.UNITS_VIEW}),
+    Role.DISTRICT_LEADER: frozenset(_FIELD_READ | {Cap.PEOPLE_EXPORT}),
+    Role.CITY_LEADER: frozenset(_FIELD_READ),
+    Role.SYSTEM_ADMIN: frozenset({Cap.REGIONS_VIEW, Cap.REGIONS_EDIT, Cap.DEPARTMENTS_VIEW, Cap.DEPARTMENTS_EDIT}),
+    Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNTS_MANAGE}),
+    Role.AUDIT_ADMIN: frozenset({Cap.AUDIT_VIEW}),
+}
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+def capabilities_of(role: str) -> frozenset[Cap]:
+    return CAPABILITIES.get(role, frozenset())
