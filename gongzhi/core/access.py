@@ -76,3 +76,10 @@ def capability_scope(user: AnyUser, cap: str) -> Scope:
 def has_capability(user: AnyUser, cap: str) -> bool:
     scope = capability_scope(user, cap)
     return scope.everything or bool(scope.prefixes)
+
+
+def can_view_regions(user: AnyUser) -> bool:
+    """The tree is reference data: roles with regions.view, and Django superusers (who run the admin)."""
+    from gongzhi.core.capabilities import Cap
+
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or has_capability(user, Cap.REGIONS_VIEW)

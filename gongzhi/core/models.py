@@ -88,3 +88,71 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+# Login security (gongzhi.core.security): per-account state, password history and failure counters.
+
+
+class UserSecurity(models.Model):
+    """What the login needs to know about an account beyond Django's user row."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security")
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    # The TOTP secret, sealed with core.pii.encrypt; empty when no authenticator is enrolled.
+    totp_secret = models.TextField(_("authenticator secret"), blank=True)
+    totp_confirmed_at = models.DateTimeField(_("authenticator enrolled"), null=True, blank=True)
+    # The last time step accepted: a code is good once, so a code seen over a shoulder cannot be replayed.
+    totp_last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("account security")
+        verbose_name_plural = _("account security")
+
+    def __str__(self) -> str:
+        return f"{self.user}"
+
+    @property
+    def has_totp(self) -> bool:
+        return bool(self.totp_secret) and self.totp_confirmed_at is not None
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's recent passwords, newest last; only hashes, as Django stores them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("password history")
+        verbose_name_plural = _("password history")
+        indexes = [models.Index(fields=("user", "-id"), name="core_pwhist_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class LoginThrottle(models.Model):
+    """Consecutive login failures for one user name or one client address, and the lock they caused.
+
+    Keyed by the name typed, whether or not such an account exists, so the lock says nothing about
+    which names are real.
+    """
+
+    class Scope(models.TextChoices):
+        USERNAME = "user", _("user name")
+        IP = "ip", _("address")
+
+    scope = models.CharField(max_length=4, choices=Scope.choices)
+    key = models.CharField(max_length=150)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+        constraints = [models.UniqueConstraint(fields=("scope", "key"), name="core_loginthrottle_scope_key_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -14,6 +14,7 @@ from gongzhi.core import audit
 from gongzhi.core.access import AnyUser
 from gongzhi.core.errors import DomainError, ErrorItem
 from gongzhi.core.models import Membership
+from gongzhi.demo.people import clear_people
 from gongzhi.demo.plan import CityPlan, RegionPlan
 from gongzhi.regions import rules
 from gongzhi.regions.geometry import bbox_fields, to_geojson
@@ -67,6 +68,7 @@ def check_plan(plan: CityPlan) -> None:
 
 def clear_all() -> None:
     """Empties the tree and addresses (for --replace); memberships pointing into it go too."""
+    clear_people()  # people live in rooms and regions; they go first
     Room.objects.all().delete()
     BuildingUnit.objects.all().delete()
     Building.objects.all().delete()

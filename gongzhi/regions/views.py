@@ -25,6 +25,7 @@ from gongzhi.regions import addresses, selectors
 from gongzhi.regions.filtersets import RegionFilterSet
 from gongzhi.regions.forms import SearchForm
 from gongzhi.regions.models import CHILD_LEVEL, Building, Compound, GridKind, Level, Region, Room
+from gongzhi.regions.permissions import regions_section
 from gongzhi.web import maps
 from gongzhi.web.shortcuts import get_or_404
 
@@ -87,6 +88,7 @@ def _breadcrumb(user: AnyUser, chain: Iterable[Region]) -> list[Crumb]:
 
 
 @login_required
+@regions_section
 @require_GET
 def region_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -99,6 +101,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@regions_section
 @require_GET
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
@@ -133,6 +136,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@regions_section
 @require_GET
 def region_geojson(request: HttpRequest, code: str) -> JsonResponse:
     user = request.user
@@ -177,6 +181,7 @@ def unit_plans(rooms: Iterable[Room]) -> list[UnitPlan]:
 
 
 @login_required
+@regions_section
 @require_GET
 def building_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
@@ -202,6 +207,7 @@ class HtmxHttpRequest(HttpRequest):
 
 
 @login_required
+@regions_section
 @require_GET
 def search(request: HtmxHttpRequest) -> HttpResponse:
     user = request.user

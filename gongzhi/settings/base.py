@@ -72,6 +72,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Login security (docs/security.md): idle sessions end, then the second factor and a forced
+    # password change hold a half-signed-in session on their own pages.
+    "gongzhi.core.security.middleware.IdleTimeoutMiddleware",
+    "gongzhi.core.security.middleware.AccountGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -101,10 +105,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "gongzhi.core.security.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "gongzhi.core.security.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "gongzhi.core.security.passwords.PasswordHistoryValidator", "OPTIONS": {"history": 5}},
 ]
+
+# Login security; every figure can be changed per installation (docs/security.md).
+AUTHENTICATION_BACKENDS = ["gongzhi.core.security.backends.LockoutModelBackend"]
+GONGZHI_LOGIN_MAX_FAILURES = int(os.environ.get("GONGZHI_LOGIN_MAX_FAILURES", "5"))
+GONGZHI_LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("GONGZHI_LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+GONGZHI_LOGIN_LOCK_MINUTES = int(os.environ.get("GONGZHI_LOGIN_LOCK_MINUTES", "15"))
+# One address failing for many names is password spraying; an office behind one NAT stays well below.
+GONGZHI_LOGIN_IP_MAX_FAILURES = int(os.environ.get("GONGZHI_LOGIN_IP_MAX_FAILURES", "30"))
+# How many reverse proxies (nginx…) append to X-Forwarded-For in front of the app; 0 trusts none.
+GONGZHI_PROXY_COUNT = int(os.environ.get("GONGZHI_PROXY_COUNT", "0"))
+GONGZHI_IDLE_TIMEOUT_MINUTES = int(os.environ.get("GONGZHI_IDLE_TIMEOUT_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(os.environ.get("GONGZHI_SESSION_MAX_HOURS", "12")) * 3600  # a working day, at most
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -204,11 +204,11 @@ def test_out_of_scope_building_is_404(yaohuamen: Client, town: Town) -> None:
     assert yaohuamen.get(reverse("regions:building", args=["3201130010010029999"])).status_code == 404
 
 
-def test_user_without_any_role_sees_nothing(town: Town) -> None:
+def test_user_without_any_role_is_refused_the_region_pages(town: Town) -> None:
     client = client_for(make_user("nobody"))
 
-    assert client.get(detail("320113")).status_code == 404
-    assert list(client.get(reverse("regions:list")).context["roots"]) == []
+    assert client.get(detail("320113")).status_code == 403
+    assert client.get(reverse("regions:list")).status_code == 403
 
 
 def test_superuser_browses_from_the_city(town: Town) -> None:

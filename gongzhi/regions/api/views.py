@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -41,6 +42,7 @@ from gongzhi.regions.api.serializers import (
 )
 from gongzhi.regions.locate import locate, locate_many
 from gongzhi.regions.models import Building, BuildingUnit, Region, Room
+from gongzhi.regions.permissions import CanViewRegions
 
 TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
 CODE_PATTERN = r"\d{6,15}"
@@ -115,6 +117,7 @@ _FEATURE_EXAMPLE = OpenApiExample(
     ),
 )
 class RegionViewSet(viewsets.ReadOnlyModelViewSet[Region]):
+    permission_classes = [IsAuthenticated, CanViewRegions]
     lookup_field = "code"
     lookup_value_regex = CODE_PATTERN
     pagination_class = LimitOffset
@@ -194,6 +197,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet[Region]):
     ),
 )
 class BuildingViewSet(viewsets.ReadOnlyModelViewSet[Building]):
+    permission_classes = [IsAuthenticated, CanViewRegions]
     serializer_class = BuildingSerializer
     lookup_field = "code"
     lookup_value_regex = r"\d{19}"
@@ -229,6 +233,7 @@ def _outside() -> exceptions.APIException:
 class LocateView(APIView):
     """Point → grid: the reference lookup behind case intake, building placement and imports."""
 
+    permission_classes = [IsAuthenticated, CanViewRegions]
     renderer_classes = [JSONRenderer]
 
     @extend_schema(
@@ -269,6 +274,7 @@ class LocateView(APIView):
 
 
 class LocateBatchView(APIView):
+    permission_classes = [IsAuthenticated, CanViewRegions]
     renderer_classes = [JSONRenderer]
 
     @extend_schema(

@@ -1,0 +1,1 @@
+"""Pages of the shared kernel: sign-in and its second factor, the audit search, account administration."""
