@@ -41,8 +41,8 @@ def ensure_env(kind: str) -> None:
     if stamp.exists() or (kind == "base" and _dev_covers_base()):
         return
     print(f"» installing {kind} dependencies from {LOCKS[kind].relative_to(ROOT)}", flush=True)
-    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", LOCKS[kind])
-    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", ".")
+    run(PY, "-m", "pip", "install", "--quiet", "--quiet", "--disable-pip-version-check", "-r", LOCKS[kind])
+    run(PY, "-m", "pip", "install", "--quiet", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", ".")
     for old in VENV.glob(f".installed-{kind}-*"):
         old.unlink()
     stamp.touch()

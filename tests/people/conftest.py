@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from shapely.geometry import box
 
 from gongzhi.core.models import Membership, Role
@@ -333,3 +334,30 @@ def make_people_tree(tree: SmallTree) -> PeopleTree:
 @pytest.fixture
 def people_tree(small_tree: SmallTree) -> PeopleTree:
     return make_people_tree(small_tree)
+
+
+def client_for(user: User) -> Client:
+    """A client signed in as `user`, second factor included where the role requires one."""
+    from tests.core.signin import force_login_verified
+
+    return force_login_verified(Client(), user)
+
+
+@pytest.fixture
+def grid_worker(people_tree: PeopleTree) -> Client:
+    return client_for(people_tree.users[Role.GRID_WORKER])
+
+
+@pytest.fixture
+def community(people_tree: PeopleTree) -> Client:
+    return client_for(people_tree.users[Role.COMMUNITY_STAFF])
+
+
+@pytest.fixture
+def secretary(people_tree: PeopleTree) -> Client:
+    return client_for(people_tree.users[Role.COMMUNITY_SECRETARY])
+
+
+@pytest.fixture
+def street(people_tree: PeopleTree) -> Client:
+    return client_for(people_tree.users[Role.STREET_STAFF])

@@ -6,13 +6,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from gongzhi.core.models import AuditEvent, Role
 from gongzhi.people.models import Person
-from tests.core.signin import force_login_verified
-from tests.people.conftest import PeopleTree, make_id_number
+from tests.people.conftest import PeopleTree, client_for, make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -20,27 +18,8 @@ API = "/api/v1"
 JSON = "application/json"
 
 
-def client_for(user: User) -> Client:
-    return force_login_verified(Client(), user)
-
-
 def errors(response: Any) -> list[tuple[str, str]]:
     return [(e["field"], e["code"]) for e in response.json()["errors"]]
-
-
-@pytest.fixture
-def grid_worker(people_tree: PeopleTree) -> Client:
-    return client_for(people_tree.users[Role.GRID_WORKER])
-
-
-@pytest.fixture
-def community(people_tree: PeopleTree) -> Client:
-    return client_for(people_tree.users[Role.COMMUNITY_STAFF])
-
-
-@pytest.fixture
-def street(people_tree: PeopleTree) -> Client:
-    return client_for(people_tree.users[Role.STREET_STAFF])
 
 
 def new_id(sequence: int = 851) -> str:

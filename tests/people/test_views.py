@@ -11,42 +11,21 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from gongzhi.core.models import AuditEvent, Role
 from gongzhi.people.imports import BUILDING, COLUMNS, GRID, ID_NUMBER, NAME, PHONE, RELATION, ROOM, UNIT
 from gongzhi.people.models import Department, Person, Unit
-from tests.core.signin import force_login_verified
-from tests.people.conftest import PeopleTree, make_credit_code, make_id_number
+from tests.people.conftest import PeopleTree, client_for, make_credit_code, make_id_number
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
 
 
-def client_for(user: User) -> Client:
-    return force_login_verified(Client(), user)
-
-
 def html(response: object) -> str:
     return response.content.decode()  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def grid_worker(people_tree: PeopleTree) -> Client:
-    return client_for(people_tree.users[Role.GRID_WORKER])
-
-
-@pytest.fixture
-def community(people_tree: PeopleTree) -> Client:
-    return client_for(people_tree.users[Role.COMMUNITY_STAFF])
-
-
-@pytest.fixture
-def secretary(people_tree: PeopleTree) -> Client:
-    return client_for(people_tree.users[Role.COMMUNITY_SECRETARY])
 
 
 def new_id(sequence: int = 801) -> str:
