@@ -39,6 +39,14 @@ class Scope:
 NOTHING = Scope(everything=False, prefixes=())
 
 
+def _minimal(prefixes: set[str]) -> Scope:
+    """A prefix inside another adds nothing; keeping the minimal set keeps the SQL short."""
+    return Scope(
+        everything=False,
+        prefixes=tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes))),
+    )
+
+
 def region_scope(user: AnyUser) -> Scope:
     if not user.is_authenticated or not user.is_active:
         return NOTHING
@@ -50,9 +58,7 @@ def region_scope(user: AnyUser) -> Scope:
             return Scope(everything=True, prefixes=())
         if membership.region is not None:
             prefixes.add(membership.region.prefix)
-    # A prefix inside another adds nothing; keeping the minimal set keeps the SQL short.
-    minimal = tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)))
-    return Scope(everything=False, prefixes=minimal)
+    return _minimal(prefixes)
 
 
 def capability_scope(user: AnyUser, cap: str) -> Scope:
@@ -69,8 +75,7 @@ def capability_scope(user: AnyUser, cap: str) -> Scope:
             # Region-less roles (the administrators) act city-wide on what their capability covers.
             return Scope(everything=True, prefixes=())
         prefixes.add(membership.region.prefix)
-    minimal = tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)))
-    return Scope(everything=False, prefixes=minimal)
+    return _minimal(prefixes)
 
 
 def has_capability(user: AnyUser, cap: str) -> bool:

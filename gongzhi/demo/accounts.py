@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from gongzhi.core import audit
+from gongzhi.core.actions import do_grant_role
 from gongzhi.core.models import Membership, Role
 from gongzhi.people.models import Department
 from gongzhi.regions.models import Level, Region
@@ -70,7 +71,9 @@ def do_ensure_demo_accounts() -> list[DemoAccount]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             audit.record(actor=None, action="user.create", obj=user, changes={"role": role})
-        Membership.objects.get_or_create(user=user, role=role, region=region, defaults={"department": department})
+        if not Membership.objects.filter(user=user, role=role, region=region).exists():
+            # The shared grant action: the same 三员分立 checks and audit row as the account pages.
+            do_grant_role(actor=None, user=user, role=role, region=region, department=department)
         where_name = region.name if region else "—"
         if department is not None:
             where_name = f"{where_name} · {department.short_name}"
