@@ -8,6 +8,7 @@ from gongzhi.core.api.errors import not_found
 urlpatterns = [
     path("v1/", include("gongzhi.regions.api.urls")),
     path("v1/", include("gongzhi.people.api.urls")),
+    path("v1/", include("gongzhi.cases.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: any other /api/ URL answers the structured JSON 404, not Django's HTML page.

@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/", include("gongzhi.api_urls")),
     path("", include("gongzhi.regions.urls")),
     path("", include("gongzhi.people.urls")),
+    path("", include("gongzhi.cases.urls")),
+    path("open311/v2/", include("gongzhi.cases.open311.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 

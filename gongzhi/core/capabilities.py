@@ -28,23 +28,57 @@ class Cap(StrEnum):
     DEPARTMENTS_EDIT = "departments.edit"
     ACCOUNTS_MANAGE = "accounts.manage"
     AUDIT_VIEW = "audit.view"
+    CASES_VIEW = "cases.view"
+    CASES_REPORT = "cases.report"
+    CASES_DISPATCH = "cases.dispatch"
+    CASES_HANDLE = "cases.handle"
+    CASES_VERIFY = "cases.verify"
+    CASES_SUPERVISE = "cases.supervise"
+    CASES_WHISTLE = "cases.whistle"
+    CASES_ADMIT = "cases.admit"
+    CASES_IMPORT = "cases.import"
+    CASES_CONFIG = "cases.config"
+    KPI_VIEW = "kpi.view"
 
 
 _FIELD_READ = {Cap.REGIONS_VIEW, Cap.PEOPLE_VIEW, Cap.PARTY_VIEW, Cap.UNITS_VIEW, Cap.DEPARTMENTS_VIEW}
 _REGISTER_WRITE = {Cap.PEOPLE_EDIT, Cap.PARTY_EDIT, Cap.UNITS_EDIT}
 
+# The case loop: who reports, dispatches, handles, verifies and oversees (see cases/workflow.py for
+# which of these each transition needs).
+_CASE_FIELD = {Cap.CASES_VIEW, Cap.CASES_REPORT, Cap.CASES_HANDLE, Cap.CASES_VERIFY}
+_CASE_OFFICE = {Cap.CASES_VIEW, Cap.CASES_REPORT, Cap.CASES_DISPATCH, Cap.CASES_VERIFY, Cap.KPI_VIEW}
+_CASE_STREET = {
+    Cap.CASES_VIEW,
+    Cap.CASES_REPORT,
+    Cap.CASES_DISPATCH,
+    Cap.CASES_SUPERVISE,
+    Cap.CASES_WHISTLE,
+    Cap.CASES_ADMIT,
+    Cap.CASES_IMPORT,
+    Cap.KPI_VIEW,
+}
+
 CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.GRID_WORKER: frozenset(_FIELD_READ | {Cap.PEOPLE_EDIT}),
-    Role.COMMUNITY_STAFF: frozenset(_FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_IMPORT, Cap.PEOPLE_EXPORT}),
-    Role.COMMUNITY_SECRETARY: frozenset(
-        _FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_IMPORT, Cap.PEOPLE_EXPORT, Cap.PEOPLE_UNMASK}
+    Role.GRID_WORKER: frozenset(_FIELD_READ | {Cap.PEOPLE_EDIT} | _CASE_FIELD),
+    Role.COMMUNITY_STAFF: frozenset(
+        _FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_IMPORT, Cap.PEOPLE_EXPORT} | _CASE_OFFICE
     ),
-    Role.STREET_STAFF: frozenset(_FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_EXPORT, Cap.PEOPLE_UNMASK}),
-    # Departments see people only through the cases sent to them (the case loop adds that).
-    Role.DEPARTMENT_STAFF: frozenset({Cap.REGIONS_VIEW, Cap.DEPARTMENTS_VIEW, Cap.UNITS_VIEW}),
-    Role.DISTRICT_LEADER: frozenset(_FIELD_READ | {Cap.PEOPLE_EXPORT}),
-    Role.CITY_LEADER: frozenset(_FIELD_READ),
-    Role.SYSTEM_ADMIN: frozenset({Cap.REGIONS_VIEW, Cap.REGIONS_EDIT, Cap.DEPARTMENTS_VIEW, Cap.DEPARTMENTS_EDIT}),
+    Role.COMMUNITY_SECRETARY: frozenset(
+        _FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_IMPORT, Cap.PEOPLE_EXPORT, Cap.PEOPLE_UNMASK} | _CASE_OFFICE
+    ),
+    Role.STREET_STAFF: frozenset(_FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_EXPORT, Cap.PEOPLE_UNMASK} | _CASE_STREET),
+    # Departments see cases only when sent to them (cases.access); people only through those cases.
+    Role.DEPARTMENT_STAFF: frozenset({Cap.REGIONS_VIEW, Cap.DEPARTMENTS_VIEW, Cap.UNITS_VIEW, Cap.CASES_HANDLE}),
+    Role.DISTRICT_LEADER: frozenset(
+        _FIELD_READ
+        | {Cap.PEOPLE_EXPORT, Cap.CASES_VIEW, Cap.CASES_DISPATCH, Cap.CASES_SUPERVISE, Cap.CASES_WHISTLE}
+        | {Cap.CASES_IMPORT, Cap.KPI_VIEW}
+    ),
+    Role.CITY_LEADER: frozenset(_FIELD_READ | {Cap.CASES_VIEW, Cap.CASES_SUPERVISE, Cap.KPI_VIEW}),
+    Role.SYSTEM_ADMIN: frozenset(
+        {Cap.REGIONS_VIEW, Cap.REGIONS_EDIT, Cap.DEPARTMENTS_VIEW, Cap.DEPARTMENTS_EDIT, Cap.CASES_CONFIG}
+    ),
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNTS_MANAGE}),
     Role.AUDIT_ADMIN: frozenset({Cap.AUDIT_VIEW}),
 }

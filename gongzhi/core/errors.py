@@ -29,3 +29,7 @@ class DomainError(Exception):
 
 class NotFound(Exception):
     """Raised by access helpers for objects that are missing *or* out of the user's scope."""
+
+
+class Conflict(DomainError):
+    """The object changed under the request (another user acted first); nothing was written."""

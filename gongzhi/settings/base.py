@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.regions",
     "gongzhi.people",
+    "gongzhi.cases",
     "gongzhi.web",
     "gongzhi.demo",
 ]

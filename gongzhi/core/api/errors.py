@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from gongzhi.core.errors import DomainError, NotFound
+from gongzhi.core.errors import Conflict, DomainError, NotFound
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -57,7 +57,8 @@ def api_error(
 def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         set_rollback()
-        return error_response([i.as_dict() for i in exc.items], status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_409_CONFLICT if isinstance(exc, Conflict) else status.HTTP_400_BAD_REQUEST
+        return error_response([i.as_dict() for i in exc.items], code)
     # The selectors' NotFound carries the looked-up key; never echo it, so a missing object and an
     # out-of-scope one produce byte-identical answers.
     if isinstance(exc, (NotFound, Http404)):
