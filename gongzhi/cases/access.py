@@ -7,6 +7,8 @@ Parties: see workflow.Party. One membership query answers both for a request.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -118,3 +120,12 @@ def parties_of(viewer: Viewer, case: Case) -> frozenset[Party]:
     if case.reporter_id is not None and case.reporter_id == viewer.user_id:
         parties.add(Party.REPORTER)
     return frozenset(parties)
+
+
+def access_case_by_ticket(number: str, token: str) -> Case:
+    """The resident's way in: ticket number plus the token printed with it; a wrong token is as missing."""
+    case = Case.objects.select_related("category").filter(number=number).first()
+    digest = hashlib.sha256(token.encode()).hexdigest()  # as actions.common.token_digest
+    if case is None or not token or not hmac.compare_digest(case.token_digest, digest):
+        raise NotFound(number)
+    return case

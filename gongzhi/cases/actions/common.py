@@ -74,7 +74,7 @@ def lock_for(actor: Actor, case_id: int, action: Action) -> tuple[Case, frozense
         viewer = viewer_of(actor.user)
         if not cases_for(actor.user, viewer).filter(pk=case_id).exists():
             raise NotFound(case_id)
-    case = Case.objects.select_for_update().select_related("category").filter(pk=case_id).first()
+    case = Case.objects.select_for_update(of=("self",)).select_related("category").filter(pk=case_id).first()
     if case is None:
         raise NotFound(case_id)
     if actor.system:
