@@ -371,6 +371,8 @@ class WhistleParty(models.Model):
     reported_in_at = models.DateTimeField(_("reported in"), null=True, blank=True)
     part = models.TextField(_("their part"), blank=True)
     part_submitted_at = models.DateTimeField(_("part submitted"), null=True, blank=True)
+    # Set by the sweep when the report-in deadline passed without this department reporting in.
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("whistle party")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases import notify, routing
 from gongzhi.cases.actions.common import SYSTEM, record
-from gongzhi.cases.models import Case, EscalationStep, HandlingLevel
+from gongzhi.cases.models import Case, EscalationStep, HandlingLevel, PartyRole, WhistleParty
 from gongzhi.cases.routing import COMMUNITY_LEN, STREET_LEN
 from gongzhi.cases.selectors import due_for_sweep
 from gongzhi.core.capabilities import Cap
@@ -31,6 +31,7 @@ class SweepResult:
     warned: int = 0
     overdue: int = 0
     escalated: int = 0
+    late_report_ins: int = 0
 
 
 def _office_at(level: str, region_code: str) -> str:
@@ -134,4 +135,49 @@ def run_sweep(now: dt.datetime | None = None) -> SweepResult:
             return True
 
         result.escalated = _each(to_escalate, escalate)
+    result.late_report_ins = _remind_late_report_ins(now)
     return result
+
+
+def _remind_late_report_ins(now: dt.datetime) -> int:
+    """吹哨报到: a summoned department that has not reported in by the deadline is reminded, and the
+    street that blew the whistle is told, once."""
+    late = list(
+        WhistleParty.objects.filter(
+            whistle__report_in_due__lt=now,
+            reported_in_at__isnull=True,
+            reminded_at__isnull=True,
+            role__in=(PartyRole.LEAD, PartyRole.ASSIST),
+            whistle__case__closed_at__isnull=True,
+        ).values_list("pk", flat=True)[:BATCH]
+    )
+    done = 0
+    for party_id in late:
+        with transaction.atomic():
+            party = (
+                WhistleParty.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("whistle__case", "department")
+                .filter(pk=party_id, reminded_at__isnull=True)
+                .first()
+            )
+            if party is None:
+                continue
+            party.reminded_at = now
+            party.save(update_fields=["reminded_at"])
+            case = party.whistle.case
+            record(
+                case,
+                SYSTEM,
+                "report_in_late",
+                from_status=case.status,
+                data={"department": party.department.name},
+                at=now,
+            )
+            notify.send_on_commit(
+                notify.department_users(party.department_id) | notify.office_users(case.region_code[:STREET_LEN]),
+                case,
+                "report_in_late",
+                _("%(d)s has not reported in on case %(n)s.") % {"d": party.department.name, "n": case.number},
+            )
+            done += 1
+    return done

@@ -95,3 +95,28 @@ def test_another_street_cannot_admit_for_this_street(loop: Loop) -> None:
             department_id=loop.police.pk, reason="越界",
         )
     assert not Admission.objects.exists()
+
+
+def test_a_department_late_to_report_in_is_reminded_once(loop: Loop, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.cases.sweep import run_sweep
+
+    # given a whistle with a 2-hour report-in deadline; 城管局 reports in, 水务局 does not
+    case, _token = reach(loop, Status.REGISTERED)
+    t.do_blow_whistle(actor=loop.actor("street"), case_id=case.pk, lead_department_id=loop.department.pk,
+                      assisting_ids=[loop.water.pk], report_in_hours=2)
+    t.do_report_in(actor=loop.actor("dept"), case_id=case.pk)
+    # when the sweep runs three hours later, twice
+    later = timezone.now() + dt.timedelta(hours=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = run_sweep(now=later)
+        second = run_sweep(now=later)
+    # then only 水务局 is reminded, once, and the street is told
+    assert (first.late_report_ins, second.late_report_ins) == (1, 0)
+    assert Notification.objects.filter(user=loop.users["water"], kind="report_in_late").count() == 1
+    assert Notification.objects.filter(user=loop.users["street"], kind="report_in_late").count() == 1
+    assert not Notification.objects.filter(user=loop.users["dept"], kind="report_in_late").exists()
+    assert CaseEvent.objects.filter(case=case, action="report_in_late").count() == 1
