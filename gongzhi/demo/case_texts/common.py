@@ -5,6 +5,10 @@ Templates are written one per line inside triple-quoted strings and use ``str.fo
 (``{street}``, ``{compound}``, ``{building}``, ``{road}``, ``{spot}`` …), the leaf's attributes
 (``{plate}``, ``{employer}`` …), words drawn once per text from the leaf's ``picks`` (so a title and its
 detail talk about the same 噪声 source), and a few shared ones (``{dur}``, ``{times}``, ``{n}`` …).
+
+A line may start with a topic tag such as ``[lift]``. Many leaves cover several sub-topics (物业 fees, lifts,
+the owners' committee …); the core sentence picked for a text fixes its topic, and from then on only lines
+with that tag or with no tag are used, so a lift complaint gets lift details, a lift demand and a lift answer.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ class CaseText:
     detail: str
     attributes: Attrs
     address: str
+    # Which sub-topic of the leaf the text is about (e.g. "lift" under 物业); hand it to compose_result.
+    topic: str = ""
 
 
 AttrBuilder = Callable[[random.Random, Place], tuple[Attrs, Slots]]
@@ -56,7 +62,10 @@ def words(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class LeafSpec:
-    """Everything needed to write about one leaf. Sentences carry no final punctuation: the writer adds it."""
+    """Everything needed to write about one leaf.
+
+    Sentences carry no final punctuation (the writer adds it) and may start with a ``[topic]`` tag.
+    """
 
     code: str
     locus: str
@@ -77,6 +86,7 @@ class LeafSpec:
     actions: tuple[str, ...] = ()  # what the grid worker did on the spot
     picks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     attrs: AttrBuilder | None = None
+    pace: str = ""  # time scale of durations: hours, days, months, years; empty: by family
 
 
 def leaf(
@@ -100,6 +110,7 @@ def leaf(
     actions: str = "",
     picks: Mapping[str, str] | None = None,
     attrs: AttrBuilder | None = None,
+    pace: str = "",
 ) -> LeafSpec:
     return LeafSpec(
         code=code,
@@ -121,6 +132,7 @@ def leaf(
         actions=lines(actions),
         picks={k: words(v) for k, v in (picks or {}).items()},
         attrs=attrs,
+        pace=pace,
     )
 
 
@@ -174,12 +186,16 @@ def plate(rng: random.Random, _place: Place) -> tuple[Attrs, Slots]:
     return {"plate": value}, {"plate": value}
 
 
-def shop(kinds: str) -> AttrBuilder:
-    """A shop name built from a trade stem (or 老+surname) and one of the given kinds of business."""
+def shop(kinds: str, *, folksy: bool = False) -> AttrBuilder:
+    """A shop name built from a trade stem and one of the given kinds of business.
+
+    ``folksy`` shops (eateries, corner stores) are sometimes named after the owner: 老王家烧烤.
+    """
     options = words(kinds)
 
     def build(rng: random.Random, _place: Place) -> tuple[Attrs, Slots]:
-        stem = "老" + rng.choice(SURNAME_STEMS) + "家" if rng.random() < 0.25 else rng.choice(BRAND_STEMS)
+        owner = folksy and rng.random() < 0.3
+        stem = "老" + rng.choice(SURNAME_STEMS) + "家" if owner else rng.choice(BRAND_STEMS)
         name = stem + rng.choice(options)
         return {"shop": name}, {"shop": name}
 
@@ -208,6 +224,19 @@ def school(kinds: str) -> AttrBuilder:
         return {"school": name}, {"school": name}
 
     return build
+
+
+_PRIMARY_KINDS = words("小学 实验小学 小学分校 中心小学")
+_JUNIOR_KINDS = words("中学 初级中学 实验学校 中学分校")
+
+
+def enrolment(rng: random.Random, place: Place) -> tuple[Attrs, Slots]:
+    """A school and a grade that go together: nobody enrols a first-grader at a 初级中学."""
+    grade = rng.choice(("一年级", "幼升小", "初一", "小升初", "插班"))
+    kinds = _JUNIOR_KINDS if grade in ("初一", "小升初") else _PRIMARY_KINDS
+    attrs, slots = school(" ".join(kinds))(rng, place)
+    slots["grade"] = grade
+    return attrs, slots
 
 
 def bus_route(rng: random.Random, place: Place) -> tuple[Attrs, Slots]:
@@ -242,14 +271,22 @@ def _company(rng: random.Random, kinds: tuple[str, ...]) -> str:
     return prefix + rng.choice(BRAND_STEMS) + rng.choice(kinds)
 
 
+# Most wage claims come from small crews owed a few months; a few from whole sites.
+_CREW_SIZES = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 26, 35)
+_CREW_WEIGHTS = (14, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)
+_MONTHS_OWED = (1, 2, 3, 4, 5, 6, 8, 10)
+_MONTHS_WEIGHTS = (8, 12, 12, 9, 6, 5, 3, 2)
+
+
 def wages(rng: random.Random, _place: Place) -> tuple[Attrs, Slots]:
     """Employer, head count and a total that follows from months owed and a plausible monthly wage."""
     employer = _company(rng, _COMPANY_KINDS_WAGE)
-    workers = rng.choices((2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 26, 35), weights=(14, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))[0]
-    months = rng.choices((1, 2, 3, 4, 5, 6, 8, 10), weights=(8, 12, 12, 9, 6, 5, 3, 2))[0]
+    workers = rng.choices(_CREW_SIZES, weights=_CREW_WEIGHTS)[0]
+    months = rng.choices(_MONTHS_OWED, weights=_MONTHS_WEIGHTS)[0]
     monthly = rng.randrange(45, 95) * 100
     amount = workers * months * monthly
-    crew = rng.choice((f"我们{workers}个工友", f"我们班组{workers}个人", f"包括我在内的{workers}名工人"))
+    # Neutral wording: the same sentence serves a worker's own post and the operator's summary.
+    crew = rng.choice((f"{workers}名工人", f"班组{workers}个人", f"{workers}个工人"))
     slots = {
         "employer": employer,
         "workers": str(workers),

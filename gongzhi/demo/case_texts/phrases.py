@@ -75,40 +75,89 @@ INTROS = {
     ),
 }
 
-# How long it has lasted; {n} is drawn fresh each time so the figures vary.
-DURATIONS = lines(
-    """
-    {n}天
-    {n}天多
-    一个多星期
-    两个多星期
-    半个多月
-    快一个月
-    一个多月
-    两个来月
-    三个多月
-    小半年
-    半年多
-    快一年
-    一年多
-    好几年
-    """
-)
+# How long it has lasted, on the time scale of the leaf ("pace"): a gas smell is hours old, a wage claim
+# months, a 拆迁 dispute years. {n} and {w} are count words drawn fresh each time so the figures vary.
+DURATIONS = {
+    "hours": lines(
+        """
+        一个多小时
+        半天
+        两三个小时
+        大半天
+        四十多分钟
+        一上午
+        """
+    ),
+    "days": lines(
+        """
+        {n}天
+        十来天
+        {w}个多星期
+        一个多星期
+        半个多月
+        快一个月
+        一个多月
+        """
+    ),
+    "months": lines(
+        """
+        一个多月
+        两个来月
+        {w}个多月
+        {n}个多月
+        小半年
+        半年多
+        快一年
+        """
+    ),
+    "years": lines(
+        """
+        大半年
+        一年多
+        {w}年多
+        好几年
+        快{w}年
+        """
+    ),
+}
 
-SINCES = lines(
-    """
-    从上个月开始
-    从上周开始
-    从今年开春起
-    从去年年底起
-    入夏以后
-    自从{month}月份以来
-    从{month}月初开始
-    这段时间
-    最近一段时间
-    前些天开始
-    """
-)
+SINCES = {
+    "hours": lines(
+        """
+        从早上开始
+        从中午开始
+        从昨天夜里开始
+        刚才
+        """
+    ),
+    "days": lines(
+        """
+        从上周开始
+        前些天开始
+        从月初开始
+        这段时间
+        最近几天
+        """
+    ),
+    "months": lines(
+        """
+        从上个月开始
+        从今年开春起
+        从去年年底起
+        自从{month}月份以来
+        从{month}月初开始
+        最近一段时间
+        """
+    ),
+    "years": lines(
+        """
+        从前年开始
+        这几年来
+        从交房那年起
+        一直以来
+        """
+    ),
+}
 
 DURATION_FRAMES_H5 = lines(
     """
@@ -123,6 +172,10 @@ DURATION_FRAMES_H5 = lines(
     """
 )
 
+# Lines naming the 物业 or the owners' chat group only fit problems inside a compound; the writer
+# drops them for roads and paperwork (see writer._fit).
+COMPOUND_ONLY = ("物业", "业主群")
+
 TRIED_GENERIC = lines(
     """
     打过12345
@@ -133,6 +186,7 @@ TRIED_GENERIC = lines(
     当面找社区反映过
     打过市长热线
     找过网格员
+    去街道问过
     """
 )
 
@@ -142,10 +196,17 @@ TRIED_OUTCOMES = lines(
     每次都说会处理
     结果还是老样子
     几家单位互相推
-    管了两天又恢复原样
     说不归他们管
-    到现在也没人来看
     答复说再等等
+    回复了一句已转办就没消息了
+    """
+)
+
+# Only for things on the street or in the compound, which someone can come and look at.
+TRIED_OUTCOMES_FIELD = lines(
+    """
+    管了两天又恢复原样
+    到现在也没人来看
     来人看了一眼就走了
     """
 )
@@ -187,6 +248,54 @@ DEMAND_FRAMES_H5 = lines(
     拜托{d}
     希望尽快{d}
     请领导过问一下，{d}
+    """
+)
+
+LETTER_OPENINGS = lines(
+    """
+    尊敬的领导：您好！
+    尊敬的区领导：
+    尊敬的街道领导，您好！
+    各位领导：
+    领导您好！百忙之中打扰了。
+    尊敬的领导：
+    """
+)
+
+# What letter writers add around the facts: that they are reasonable people, that others agree, that
+# they have waited long enough.
+LETTER_ASIDES = lines(
+    """
+    本来不想麻烦领导，实在是没有别的办法了
+    我们也理解基层工作不容易，但这件事确实拖得太久了
+    周边的邻居都有同样的感受，只是大家不好意思出面
+    平时社区的各项工作我们都很配合
+    这件事说大不大，说小也不小，关系到一家人的日子
+    我们相信政府是为老百姓办实事的
+    反映的情况都可以到现场核实
+    如果需要，我可以提供照片和相关材料
+    孩子老人都在这里生活，谁不希望住得安心一点
+    之前也看到过类似问题被解决的例子，所以抱着希望再来反映一次
+    """
+)
+
+SECOND_DEMAND_FRAMES = lines(
+    """
+    另外，希望{d}
+    同时也请{d}
+    如果可以的话，最好能{d}
+    还有就是，请{d}
+    """
+)
+
+LETTER_CLOSINGS = lines(
+    """
+    以上情况属实，恳请领导过问一下。
+    特此反映，盼复。
+    望领导在百忙之中予以重视，谢谢！
+    希望能尽快得到答复，谢谢！
+    麻烦各位领导了，盼早日解决。
+    期待您的回复，感谢！
     """
 )
 
@@ -359,6 +468,7 @@ PATROL_ACTIONS = lines(
     已告知物业，请跟进
     已做好记录
     已上报，待处置
+    已告知社区，请派单处置
     """
 )
 
@@ -383,27 +493,54 @@ PATROL_VISIT_ACTIONS = lines(
 
 # -- handler's feedback ------------------------------------------------------------------------------------
 
-RESULT_OPENINGS = lines(
-    """
-    经现场核实，
-    接单后，
-    我单位工作人员于接单当日到场，
-    接件后立即安排人员处理，
-    经调查，
-    经与诉求人沟通并现场查看，
-    收到工单后，
-    我单位高度重视，
-    """
-)
+# Openings by resolution: "立即安排人员处理" reads wrong before "it is not possible".
+RESULT_OPENINGS = {
+    "solved": lines(
+        """
+        接单后，
+        我单位工作人员于接单当日到场，
+        接件后立即安排人员处理，
+        收到工单后，
+        我单位高度重视，
+        """
+    ),
+    "explained": lines(
+        """
+        经核实，
+        经调查，
+        收到工单后，
+        经与诉求人电话沟通，
+        """
+    ),
+    "unsolvable": lines(
+        """
+        经核实，
+        经调查，
+        经现场查看，
+        经研究，
+        接单后，
+        """
+    ),
+}
+
+# Field work (BJ, SJ) ends with photos and patrols; desk work (MS) with the phone call back.
+RESULT_TAILS_FIELD = {
+    "solved": lines(
+        """
+        处理前后照片已上传。
+        后续将加强日常巡查，防止反弹。
+        现场已恢复，照片已上传。
+        """
+    ),
+}
 
 RESULT_TAILS = {
     "solved": lines(
         """
         已电话回复诉求人，对方表示认可。
         已将处理结果告知诉求人。
-        处理前后照片已上传。
         诉求人对处理结果表示满意。
-        后续将加强日常巡查，防止反弹。
+        已回访诉求人，对处理结果无异议。
         """
     ),
     "explained": lines(
@@ -434,12 +571,13 @@ RETURN_FRAMES = lines(
     """
 )
 
+# Complete reasons, not passed through RETURN_FRAMES: they are not about whose duty it is.
 RETURN_GENERIC = lines(
     """
-    该点位不在{we}管辖范围内
-    工单描述的地址有误，现场未找到所述问题
-    该事项已由其他部门立案办理，无需重复派遣
-    该问题系小区内部管理事务，应由物业及社区协调处理
+    经现场查看，该点位不在{we}管辖范围内，请核实地址后重新派遣。
+    工单描述的地址有误，现场未找到所述问题，请补充准确位置。
+    该事项已由其他部门立案办理，无需重复派遣，特此退回。
+    工单内容过于简略，无法判断责任主体，请补充信息后重新派遣。
     """
 )
 

@@ -3,7 +3,7 @@ burst pipes, a car blocking the fire lane, a neighbour's dog."""
 
 from __future__ import annotations
 
-from .common import COMPOUND, HOME, ROAD, combine, hours, leaf, plate, shop
+from .common import COMPOUND, HOME, ROAD, hours, leaf, plate, shop
 
 CONSTRUCTION_HOURS = hours(
     "晚上10点以后 凌晨1点到4点 凌晨3点多 晚上11点到凌晨2点 中午12点到2点 早上5点多 周末全天 半夜12点以后 每天夜里"
@@ -20,7 +20,7 @@ LEAVES = (
         titles="""
             {spot}垃圾堆成山没人清
             {compound}门口乱倒{junk}
-            垃圾好几天没人收，臭得不行
+            垃圾{dur}没人收，臭得不行
             {road}路边一大堆{junk}
             {compound}{junk}乱堆乱放
         """,
@@ -30,7 +30,7 @@ LEAVES = (
             积存垃圾未清运
         """,
         facts="""
-            {spot}堆了一大堆{junk}，好几天没人清运
+            {spot}堆了一大堆{junk}，{dur}没人清运
             {spot}有人把{junk}直接倒在路边
             {spot}的垃圾堆越来越大，已经占了半条路
             {spot}的{junk}堆在那里，上面爬满了苍蝇
@@ -98,7 +98,7 @@ LEAVES = (
             道路保洁不到位
         """,
         facts="""
-            {spot}路面上到处是{dirt}，好多天没人扫
+            {spot}路面上到处是{dirt}，{dur}没人扫
             {spot}一段路上洒满了{dirt}，像是车漏下来的
             {spot}人行道上铺满了{dirt}和烟头
             {spot}路面一层黑乎乎的{dirt}，走路打滑
@@ -123,7 +123,7 @@ LEAVES = (
         """,
         patrol="""
             {spot}路面有{dirt}，保洁不到位
-            {spot}路面油污约{n}十米
+            {spot}路面油污约{n}0米
             {spot}人行道{dirt}较多
         """,
         solved="""
@@ -147,39 +147,40 @@ LEAVES = (
         locus=HOME,
         picks={"shed": "阳光房 彩钢棚 铁皮房 雨棚 院子围墙 楼顶房子 车棚"},
         titles="""
-            {compound}有人违建{shed}
-            {compound}{building}顶楼私搭乱建
-            {compound}一楼住户圈占公共绿地
-            举报{compound}违章搭建
-            {compound}楼顶违建，物业不管
+            [wall]{compound}有住户在外墙上私搭{shed}
+            [build]{compound}有人违建{shed}
+            [roof]{compound}{building}顶楼私搭乱建
+            [green]{compound}一楼住户圈占公共绿地
+            [build]举报{compound}违章搭建
+            [roof]{compound}楼顶违建，物业不管
         """,
         subjects="""
-            违章搭建{shed}
+            [build]违章搭建{shed}
             私搭乱建
-            违建占用公共区域
+            [green]违建占用公共区域
         """,
         facts="""
-            {spot}有住户正在私自搭建{shed}
-            {spot}楼顶有人加盖了一间{shed}
-            {spot}一楼住户把门前公共绿地圈起来搭了{shed}
-            {spot}有人在外墙上挑出来一个{shed}
-            {spot}的{shed}越搭越大，已经占到了消防通道
+            [build]{spot}有住户正在私自搭建{shed}
+            [roof]{spot}楼顶有人加盖了一间{shed}
+            [green]{spot}一楼住户把门前公共绿地圈起来搭了{shed}
+            [wall]{spot}有人在外墙上挑出来一个{shed}
+            [build]{spot}的{shed}越搭越大，已经占到了消防通道
         """,
         details="""
-            这几天一直在电焊、运材料
-            已经搭了快一半了
+            [build]这几天一直在电焊、运材料
+            [build]已经搭了快一半了
             物业贴过整改通知，对方根本不理
-            楼顶承重有限，还在上面堆了很多东西
+            [roof]楼顶承重有限，还在上面堆了很多东西
             别人家看他没事，也跟着搭起来
         """,
         impacts="""
-            挡住了楼上楼下的采光
-            楼顶漏水会影响顶层住户
-            小区公共区域被个人占了，不公平
+            [wall]挡住了楼上楼下的采光
+            [roof]楼顶漏水会影响顶层住户
+            [green]小区公共区域被个人占了，不公平
             万一着火消防车都开不进来
         """,
         voices="""
-            我家就在隔壁，窗外全被他家的棚子挡住了
+            [wall]我家就在隔壁，窗外全被他家的棚子挡住了
         """,
         demands="""
             尽快制止施工，拆除违建
@@ -187,9 +188,10 @@ LEAVES = (
             恢复原状
         """,
         patrol="""
-            {spot}发现正在搭建{shed}
-            {spot}楼顶疑似违建{shed}
-            {spot}一楼圈占公共绿地搭建{shed}
+            [wall]{spot}外墙违规挑出{shed}
+            [build]{spot}有住户正在搭建{shed}
+            [roof]{spot}楼顶疑似违建{shed}
+            [green]{spot}一楼圈占公共绿地搭建{shed}
         """,
         actions="""
             已现场劝阻停工
@@ -315,7 +317,7 @@ LEAVES = (
             加强巡查
         """,
         patrol="""
-            {spot}发现{ad}{n}处
+            {spot}有{ad}{n}处
             {spot}墙面被喷涂电话号码
         """,
         actions="""
@@ -361,7 +363,7 @@ LEAVES = (
             绑在行道树上，树皮都勒伤了
             刮风时横幅呼呼作响，随时会掉
             挡住了路口的视线
-            已经挂了两三个月，脏兮兮的
+            已经挂了{dur}，脏兮兮的
         """,
         impacts="""
             看着乱糟糟的
@@ -421,7 +423,7 @@ LEAVES = (
             大灯照得整个屋子通亮
             工人说是赶工期
             没见公示夜间施工许可
-            已经连续一个多星期了
+            已经连续{dur}了
         """,
         impacts="""
             孩子第二天上学无精打采
@@ -501,7 +503,7 @@ LEAVES = (
         """,
         patrol="""
             {spot}工地裸土未覆盖
-            {spot}渣土车洒漏，路面污染约{n}十米
+            {spot}渣土车洒漏，路面污染约{n}0米
             {spot}工地出入口车辆带泥上路
         """,
         solved="""
@@ -526,7 +528,7 @@ LEAVES = (
         picks={"dig": "管道开挖 电缆开挖 燃气开挖 路面开挖 顶管施工"},
         titles="""
             {road}路面挖开后没恢复
-            {road}挖了好几个月还没填
+            {road}挖了{dur}还没填
             {spot}施工后路面坑坑洼洼
             {road}挖开的沟没有围挡
             路刚修好又被挖开了
@@ -538,7 +540,7 @@ LEAVES = (
         """,
         facts="""
             {spot}的路面因为{dig}被挖开，填了以后坑坑洼洼
-            {spot}挖开的沟槽已经放了很久，一直没人施工
+            {spot}挖开的沟槽已经放了{dur}，一直没人施工
             {spot}的路刚铺好没多久又被挖开了
             {spot}开挖的地方没有围挡也没有警示灯
             {spot}回填的地方下沉了，形成一个大坑
@@ -625,7 +627,7 @@ LEAVES = (
             早晚高峰加强巡查
         """,
         patrol="""
-            {spot}发现{stall}占道经营
+            {spot}有{stall}占道经营
             {spot}{stall}{n}处占用人行道
         """,
         actions="""
@@ -650,7 +652,7 @@ LEAVES = (
     leaf(
         "SJ0402",
         locus=ROAD,
-        attrs=shop("水果店 五金店 饭店 汽修店 便利店 小吃店 家具店 建材店 洗车店 麻辣烫 早点铺 生鲜超市"),
+        attrs=shop("水果店 五金店 饭店 汽修店 便利店 小吃店 家具店 建材店 洗车店 麻辣烫 早点铺 生鲜超市", folksy=True),
         titles="""
             {road}{shop}出店经营
             {shop}把货摆到人行道上
@@ -728,7 +730,7 @@ LEAVES = (
             {spot}有一辆车牌号{plate}的车停在{block}
             {spot}车牌{plate}的小轿车长期占用{block}
             {spot}一辆{plate}的车堵住了{block}，打电话也不接
-            {spot}有车（车牌{plate}）停在{block}上好几天了
+            {spot}有车（车牌{plate}）停在{block}上{dur}了
         """,
         details="""
             挡风玻璃上都落满了灰
@@ -749,7 +751,7 @@ LEAVES = (
         """,
         patrol="""
             {spot}车辆{plate}违停，占用{block}
-            {spot}发现{plate}停在{block}
+            {spot}车辆{plate}停放在{block}
         """,
         actions="""
             已张贴挪车提示
@@ -810,7 +812,7 @@ LEAVES = (
         """,
         patrol="""
             {spot}{bike}乱停放
-            {spot}{bike}堆积约{n}十辆
+            {spot}{bike}堆积约{n}0辆
         """,
         actions="""
             已通知单车企业调运
@@ -868,7 +870,7 @@ LEAVES = (
             让烧烤进店经营并装油烟净化器
         """,
         patrol="""
-            {spot}发现{grill}
+            {spot}有{grill}经营
             {spot}{grill}占道经营，油烟较大
         """,
         actions="""
@@ -890,8 +892,11 @@ LEAVES = (
     ),
     leaf(
         "SJ0501",
+        pace="hours",
         locus=ROAD,
-        picks={"hole": "塌陷 坑洞 凹陷 空洞"},
+        picks={
+            "hole": "塌陷 坑洞 凹陷 空洞",
+        },
         titles="""
             {road}路面突然塌陷
             {spot}出现大坑
@@ -950,13 +955,16 @@ LEAVES = (
     ),
     leaf(
         "SJ0502",
+        pace="hours",
         locus=ROAD,
-        picks={"pipe": "自来水管 供水管 消防水管 水管"},
+        picks={
+            "pipe": "自来水管 供水管 消防水管 水管",
+        },
         titles="""
             {road}水管爆了
             {spot}自来水管破裂，水流成河
             {compound}门口水管漏水
-            {road}地下冒水好几天了
+            {road}地下冒水{dur}了
             爆管了！路面全是水
         """,
         subjects="""
@@ -973,7 +981,7 @@ LEAVES = (
             周边好几个小区都停水了
             水流到马路上形成了一大片积水
             冬天路面都结冰了
-            已经漏了好几天，浪费太大了
+            已经漏了{dur}，浪费太大了
         """,
         impacts="""
             浪费水资源太可惜了
@@ -1009,8 +1017,11 @@ LEAVES = (
     ),
     leaf(
         "SJ0503",
+        pace="hours",
         locus=HOME,
-        picks={"gas": "天然气 燃气 液化气 煤气"},
+        picks={
+            "gas": "天然气 燃气 液化气 煤气",
+        },
         titles="""
             {compound}楼道有燃气味
             {building}疑似燃气泄漏
@@ -1069,124 +1080,160 @@ LEAVES = (
     leaf(
         "SJ0504",
         locus=COMPOUND,
-        picks={"sewer": "下水道 污水管 化粪池 排水管", "spot": "{compound}{building}楼下 {road}{landmark} {compound}{gate}口 {compound}地下车库"},
+        picks={
+            "sewer": "下水道 污水管 化粪池 排水管",
+            "spot": "{compound}{building}楼下 {road}{landmark} {compound}{gate}口 {compound}地下车库",
+        },
         titles="""
-            {compound}下水道堵了，污水漫出来
-            {road}一下雨就积水
-            {spot}污水外溢臭气熏天
-            {compound}化粪池满了
-            {road}积水太深车都熄火了
+            [block]{compound}下水道堵了，污水漫出来
+            [flood]{road}一下雨就积水
+            [block]{spot}污水外溢臭气熏天
+            [septic]{compound}化粪池满了
+            [flood]{road}积水太深车都熄火了
         """,
         subjects="""
-            {sewer}堵塞
-            道路积水
-            污水外溢
+            [septic]化粪池满溢
+            [block]{sewer}堵塞
+            [flood]道路积水
+            [block]污水外溢
         """,
         facts="""
-            {spot}的{sewer}堵了，污水往外冒
-            {spot}一下雨就积水，最深能到小腿
-            {spot}的{sewer}井盖边上一直往外冒污水
-            {spot}的化粪池满了，粪水流到路上
+            [block]{spot}的{sewer}堵了，污水往外冒
+            [flood]{spot}一下雨就积水，最深能到小腿
+            [block]{spot}的{sewer}井盖边上一直往外冒污水
+            [septic]{spot}的化粪池满了，粪水流到路上
         """,
         details="""
-            积水两三天都退不下去
-            臭味老远都能闻到
-            一楼住户家里卫生间往上返水
-            路过的车把污水溅了行人一身
+            [flood]积水两三天都退不下去
+            [septic]臭味老远都能闻到
+            [block]一楼住户家里卫生间往上返水
+            [flood]路过的车把污水溅了行人一身
         """,
         impacts="""
-            出门只能蹚水走
-            一楼的家都快被淹了
+            [flood]出门只能蹚水走
+            [flood]一楼的家都快被淹了
             卫生条件太差，容易生病
         """,
         demands="""
-            尽快疏通下水道
-            改造排水管网
-            安排清掏化粪池
+            [block]尽快疏通下水道
+            [flood]改造排水管网
+            [septic]安排清掏化粪池
         """,
         patrol="""
-            {spot}{sewer}堵塞，污水外溢
-            {spot}路面积水约{n}十厘米
+            [septic]{spot}化粪池满溢，粪水外流
+            [block]{spot}{sewer}堵塞，污水外溢
+            [flood]{spot}路面积水约{n}0厘米
         """,
         actions="""
             已通知物业
             已设置警示
         """,
         solved="""
-            已安排管道疏通车疏通，积水已排干
-            已清掏化粪池，对周边进行消毒
+            [flood]已清理雨水口并开启移动泵车，积水已排除
+            [block]已安排管道疏通车疏通，积水已排干
+            [septic]已清掏化粪池，对周边进行消毒
         """,
         explained="""
-            该处为地势低洼点，已纳入排水改造计划，汛期增设移动泵车
+            已安排人员现场查看，排水设施运行基本正常，将加强日常养护
+            [septic]化粪池清掏由物业定期组织，已要求其增加清掏频次
+            [flood]该处为地势低洼点，已纳入排水改造计划，汛期增设移动泵车
         """,
         unsolvable="""
-            管网存在错接混接，需整体改造，已先行临时疏通
+            [flood]该处为地势低洼点，根治需实施管网改造，汛期已配备移动泵车
+            [septic]化粪池结构损坏，需整体改造，已先行抽排
+            [block]管网存在错接混接，需整体改造，已先行临时疏通
         """,
         returns="""
             堵塞管道位于小区内部，由物业负责
-            该积水为道路施工导致，由施工单位处理
+            [flood]该积水为道路施工导致，由施工单位处理
         """,
     ),
     leaf(
         "SJ0505",
         locus=COMPOUND,
         picks={
-            "fire": "消防通道被堵 灭火器过期 消防门锁死 私拉电线 电动车进楼 地下室住人",
             "spot": "{compound}{building} {compound}地下车库 {road}{landmark}沿街商铺 {compound}{gate}",
         },
         titles="""
-            {compound}{fire}
+            [lane]{compound}消防通道被堵死了
+            [extinguisher]{compound}灭火器早就过期了
+            [door]{compound}消防门被锁
+            [wire]沿街商铺私拉电线有火灾隐患
+            [ebike]{compound}电动车推进楼里充电
+            [basement]{compound}地下室住人有隐患
             {spot}消防隐患严重
-            {compound}灭火器早就过期了
-            {compound}消防门被锁
-            沿街商铺私拉电线有火灾隐患
         """,
         subjects="""
             消防安全隐患
-            {fire}
+            [lane]消防通道堵塞
+            [extinguisher]消防器材失效
+            [door]消防门锁闭
+            [wire]私拉电线
+            [ebike]电动车进楼入户
+            [basement]地下室违规住人
         """,
         facts="""
-            {spot}存在{fire}的问题
-            {spot}的消防通道被杂物和车辆堵死了
-            {spot}的灭火器全部过期，消防栓箱里是空的
-            {spot}的消防门被上了锁
-            {spot}有人私拉电线，电线缠在一起
+            [lane]{spot}的消防通道被杂物和车辆堵死了
+            [extinguisher]{spot}的灭火器全部过期，消防栓箱里是空的
+            [door]{spot}的消防门被上了锁，楼梯间出不去
+            [wire]{spot}有人私拉电线，电线缠在一起
+            [ebike]{spot}有住户把电动车推进楼里，还拉线充电
+            [basement]{spot}的地下室被隔成小间租给人住
         """,
         details="""
             物业说了好多次，没人理
-            消防报警器一直不响
-            晚上里面还有人住
-            楼里的应急灯全不亮
+            [extinguisher]消防报警器一直不响
+            [extinguisher]楼里的应急灯全不亮
+            [basement]晚上里面还有人做饭
+            [basement]只有一个出口，窗户都没有
+            [wire]插线板就挂在木头架子上
+            [ebike]电梯里也经常有人推电动车上楼
+            [lane]黄色网格线上停满了车
+            [door]物业说锁门是为了防小偷
         """,
         impacts="""
             一旦起火后果不堪设想
             这么多人的安全没保障
-            大家都很担心
+            [lane]消防车根本开不进来
         """,
         demands="""
             尽快检查整改
-            督促物业更换消防设施
             依法查处
+            [extinguisher]督促物业更换消防器材
+            [lane]清理消防通道
+            [door]把消防门打开
+            [ebike]禁止电动车进楼
+            [basement]清理地下室住人
         """,
         patrol="""
-            {spot}{fire}，存在消防隐患
-            {spot}消防设施缺失
+            [lane]{spot}消防通道被占用
+            [extinguisher]{spot}灭火器过期，消防设施缺失
+            [door]{spot}消防门上锁
+            [wire]{spot}私拉电线，存在火灾隐患
+            [ebike]{spot}电动车进楼充电
+            [basement]{spot}地下室违规住人
         """,
         actions="""
             已告知责任人整改
         """,
         solved="""
-            已责令物业清理消防通道、更换过期灭火器
-            已拆除私拉电线，开展消防安全宣传
+            [lane]已责令物业清理消防通道，并施划禁停标线
+            [extinguisher]已督促物业更换过期灭火器，恢复应急照明
+            [wire]已拆除私拉电线，开展消防安全宣传
+            [door]已责令物业打开消防门，改装为内开推杠锁
+            [ebike]已联合物业清理楼内电动车，并加装电梯阻车装置
+            [basement]已清退地下室居住人员，拆除隔断
         """,
         explained="""
-            消防门为防盗需要夜间锁闭，已要求改为可从内部开启的推杠锁
+            [door]消防门为防盗需要夜间锁闭，已要求改为可从内部开启的推杠锁
+            已对相关单位进行消防安全提示
         """,
         unsolvable="""
             该商铺负责人拒不整改，已移交消防救援部门依法处理
         """,
         returns="""
             小区消防设施维护由物业负责
+            [basement]地下室群租由公安部门牵头整治
         """,
     ),
     leaf(
@@ -1228,7 +1275,7 @@ LEAVES = (
         """,
         patrol="""
             {spot}{room}疑似群租，居住{renters}
-            {spot}发现隔断群租房
+            {spot}有隔断群租房
         """,
         actions="""
             已登记租住人员信息
@@ -1288,7 +1335,7 @@ LEAVES = (
             加强宣传教育
         """,
         patrol="""
-            {spot}楼下发现高空抛下的{thrown}
+            {spot}楼下有高空抛下的{thrown}
         """,
         solved="""
             已调取监控锁定抛物住户，并对其进行教育，签订承诺书
@@ -1309,47 +1356,58 @@ LEAVES = (
         locus=HOME,
         picks={"dog": "大型犬 狗 泰迪 金毛 阿拉斯加 柯基"},
         titles="""
-            {compound}狗叫扰民
-            {building}邻居家的{dog}天天叫
-            {compound}遛狗不牵绳
-            {compound}有人养烈性犬
-            小区狗屎到处都是
+            [bark]{compound}狗叫扰民
+            [bark]{building}邻居家的{dog}天天叫
+            [leash]{compound}遛狗不牵绳
+            [bite]{compound}有人养烈性犬
+            [poop]小区狗屎到处都是
         """,
         subjects="""
+            [poop]犬只粪便污染
+            [bite]犬只伤人
             犬只扰民
-            遛狗不拴绳
-            {dog}扰民
+            [leash]遛狗不拴绳
+            [bark]{dog}扰民
         """,
         facts="""
-            {spot}有户人家的{dog}每天叫个不停
-            {spot}有人遛{dog}不牵绳
-            {spot}楼下经常有{dog}的粪便，没人清理
-            {spot}有住户养的{dog}咬伤了人
+            [bark]{spot}有户人家的{dog}每天叫个不停
+            [leash]{spot}有人遛{dog}不牵绳
+            [poop]{spot}楼下经常有{dog}的粪便，没人清理
+            [bite]{spot}有住户养的{dog}咬伤了人
         """,
         details="""
-            晚上叫到半夜
-            主人白天上班不在家
-            孩子看到狗吓得直哭
-            跟主人说过，对方说狗不咬人
+            [poop]草坪上、单元门口都是
+            [bite]被咬的是楼下一个上学的孩子
+            [bite]那条狗体型很大，也不戴嘴套
+            [bark]晚上叫到半夜
+            [bark]主人白天上班不在家
+            [leash]孩子看到狗吓得直哭
+            [leash]跟主人说过，对方说狗不咬人
         """,
         impacts="""
-            严重影响休息
-            老人孩子都怕被咬
-            小区环境卫生很差
+            [bark]严重影响休息
+            [leash]老人孩子都怕被咬
+            [poop]小区环境卫生很差
         """,
         voices="""
-            我晚上上夜班白天补觉，被狗叫得根本睡不着
+            [bark]我晚上上夜班白天补觉，被狗叫得根本睡不着
         """,
         demands="""
+            [poop]让养狗的人把狗屎捡走
+            [bite]查处违规饲养的烈性犬
             管一管
             督促养犬人文明养犬
             查一下是否办了养犬证
         """,
         patrol="""
-            {spot}发现遛狗未牵绳
-            {spot}犬只粪便未清理
+            [bark]{spot}犬只长时间吠叫
+            [bite]{spot}疑似饲养大型犬，未拴绳
+            [leash]{spot}有人遛狗未牵绳
+            [poop]{spot}犬只粪便未清理
         """,
         solved="""
+            [bite]派出所已对伤人犬只依法处置，养犬人已赔偿
+            [poop]已在小区设置宠物粪便收集箱并加强宣传
             已上门对养犬人进行劝导，养犬人表示会加强管理
             已联合派出所对未办证犬只进行登记
         """,
@@ -1395,6 +1453,7 @@ LEAVES = (
             再这样下去怕出事
         """,
         demands="""
+            查清漏水原因，明确责任
             社区出面调解
             请专业人员来鉴定责任
         """,
@@ -1405,6 +1464,7 @@ LEAVES = (
             已现场劝解
         """,
         solved="""
+            经人民调解员上门，双方就维修费用分担达成一致
             经社区调解，双方达成一致，已签订调解协议
             已协调维修，纠纷已化解
         """,

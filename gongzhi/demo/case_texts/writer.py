@@ -1,14 +1,25 @@
-"""Assembles a leaf's pieces into a title and a detail in the voice of each reporting channel."""
+"""Assembles a leaf's pieces into a title and a detail in the voice of each reporting channel.
+
+- h5: the resident on a phone — from a one-line note to a long letter "to the leaders", first person,
+  with how long it has lasted, whom they already asked, and sometimes doubled marks or no commas at all;
+- hotline: the 12345 operator's third-person summary ("市民来电反映…诉求：…");
+- api: the same, terser, as another system forwards it;
+- staff: a community worker writing down what a resident said, and what the community already did;
+- patrol: a grid worker's one-sentence finding and what was done on the spot (or, for 民生 matters,
+  what a resident said on a home visit).
+"""
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from gongzhi.cases.taxonomy_data import leaves as taxonomy_leaves
 
 from . import phrases as p
-from .common import AREA, COMPOUND, HOME, ROAD, Attrs, CaseText, LeafSpec, Place, Slots, words
+from .common import AREA, COMPOUND, HOME, ROAD, Attrs, CaseText, LeafSpec, Place, Slots, count_word, words
 from .registry import SPECS
 
 CHANNELS = ("h5", "hotline", "patrol", "api", "staff")
@@ -21,11 +32,11 @@ _DEPARTMENTS = {leaf.code: leaf.department for _, _, leaf in taxonomy_leaves()}
 _GATES = words("北门 南门 东门 西门 正门 侧门 大门 东北门")
 _SIDES = words("东侧 西侧 南侧 北侧 楼下 旁边 门口 后面")
 _TIMES = words("好几次 三次 两回 不下五次 多次 几次 四五次")
-_ROAD_LANDMARKS = words(
-    "公交站台旁 十字路口 人行天桥下 菜市场门口 加油站对面 红绿灯路口 路口转角 辅路边 桥下 超市门口"
-)
+_ROAD_LANDMARKS = words("公交站台旁 十字路口 人行天桥下 菜市场门口 加油站对面 红绿灯路口 路口转角 辅路边 桥下 超市门口")
 _SURNAMES = words("王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 朱 胡 郭 何 高 林 钱 沈")
+_TAG = re.compile(r"^\[([A-Za-z0-9_]+)\]")
 _END = "。！？；…，："
+_FINAL = (*_END, "!")
 
 
 def spec_for(code: str) -> LeafSpec:
@@ -95,8 +106,10 @@ def build_slots(rng: random.Random, spec: LeafSpec, place: Place) -> tuple[Attrs
         "mm": f"{rng.randint(0, 59):02d}",
         "part": rng.choice(p.PATROL_DAYPARTS),
     }
-    slots["dur"] = _fmt(rng.choice(p.DURATIONS), {"n": str(rng.randint(3, 9))})
-    slots["since"] = _fmt(rng.choice(p.SINCES), slots)
+    pace = spec.pace or ("months" if spec.code.startswith("MS") else "days")
+    counts = {"n": count_word(rng.randint(3, 9)), "w": rng.choice("两三")}
+    slots["dur"] = _fmt(rng.choice(p.DURATIONS[pace]), counts)
+    slots["since"] = _fmt(rng.choice(p.SINCES[pace]), slots)
     attrs: Attrs = {}
     if spec.attrs is not None:
         attrs, attr_slots = spec.attrs(rng, place)
@@ -104,113 +117,193 @@ def build_slots(rng: random.Random, spec: LeafSpec, place: Place) -> tuple[Attrs
     for key, options in spec.picks.items():
         if key != "spot":
             slots[key] = _fmt(rng.choice(options), slots)
-    spot_options = spec.picks.get("spot") or _spot_templates(spec.locus)
+    locus = spec.locus
+    if locus == COMPOUND and not place.compound:
+        # A village lane has no 小区 gate or 楼下: describe it by the road instead.
+        locus = ROAD
+    spot_options = spec.picks.get("spot") or _spot_templates(locus)
     slots["spot"] = _fmt(rng.choice(spot_options), slots)
     if spec.locus == HOME:
-        slots["address"] = f"{place.district}{place.street}{place.community}{slots['spot']}"
+        # Without a compound the spot already starts with the community's name.
+        community = place.community if place.compound else ""
+        slots["address"] = f"{place.district}{place.street}{community}{slots['spot']}"
     elif spec.locus == AREA:
-        slots["address"] = f"{place.district}{place.street}{place.community}{slots['compound']}"
+        slots["address"] = f"{place.district}{place.street}{place.community}{place.compound}"
     else:
         slots["address"] = f"{place.district}{place.street}{slots['spot']}"
     return attrs, slots
 
 
-def _pick(rng: random.Random, options: Sequence[str], slots: Slots) -> str:
-    return _fmt(rng.choice(options), slots)
+def split_tag(line: str) -> tuple[str, str]:
+    """'[lift]电梯坏了' -> ('lift', '电梯坏了'); untagged lines belong to every topic of the leaf."""
+    match = _TAG.match(line)
+    return (match.group(1), line[match.end() :]) if match else ("", line)
 
 
-def _tried(rng: random.Random, spec: LeafSpec, slots: Slots) -> str:
-    # Leaf-specific remedies read better, generic ones keep the mix from looking canned.
-    pool = spec.tried if spec.tried and rng.random() < 0.65 else p.TRIED_GENERIC
-    return _pick(rng, pool, slots)
+@dataclass
+class _Draft:
+    """One text in the making: the leaf, its drawn words, and the topic its core sentence set."""
+
+    rng: random.Random
+    spec: LeafSpec
+    slots: Slots
+    topic: str = ""
+    fact: str = ""  # the core sentence as written; extra sentences must not repeat it
+
+    def lines(self, pool: Sequence[str], *, required: bool = True) -> list[str]:
+        """The lines of a pool that fit the topic.
+
+        A required pool (titles, demands …) falls back to all its lines if none fits, so a text can always
+        be written; an optional one (details, voices …) is then simply left out.
+        """
+        split = [split_tag(line) for line in pool]
+        fitting = [text for tag, text in split if tag in ("", self.topic)]
+        return fitting or ([text for _, text in split] if required else [])
+
+    def pick(self, pool: Sequence[str]) -> str:
+        return _fmt(self.rng.choice(self.lines(pool)), self.slots)
+
+    def extras(self, pool: Sequence[str]) -> list[str]:
+        """Optional sentences of the topic, written out, minus any the core sentence already says."""
+        written = [_fmt(t, self.slots) for t in self.lines(pool, required=False)]
+        return [w for w in written if w not in self.fact]
+
+    def maybe(self, pool: Sequence[str]) -> str:
+        options = self.extras(pool)
+        return self.rng.choice(options) if options else ""
+
+    def sample(self, pool: Sequence[str], most: int) -> list[str]:
+        options = self.extras(pool)
+        k = min(len(options), self.rng.choice(range(most + 1)))
+        return self.rng.sample(options, k)
+
+    def fit(self, pool: Sequence[str]) -> list[str]:
+        """Drop lines about the 物业 when the problem is not inside a compound."""
+        if self.spec.locus in (HOME, COMPOUND):
+            return list(pool)
+        return [line for line in pool if not any(word in line for word in p.COMPOUND_ONLY)]
+
+    def tried(self) -> str:
+        # Leaf-specific remedies read better, generic ones keep the mix from looking canned.
+        own = self.lines(self.spec.tried, required=False)
+        pool = own if own and self.rng.random() < 0.65 else self.fit(p.TRIED_GENERIC)
+        return _fmt(self.rng.choice(pool), self.slots)
+
+    def outcome(self) -> str:
+        field = self.spec.code.startswith(("BJ", "SJ")) or self.spec.locus != AREA
+        return self.rng.choice(p.TRIED_OUTCOMES + p.TRIED_OUTCOMES_FIELD if field else p.TRIED_OUTCOMES)
 
 
-def _details(rng: random.Random, spec: LeafSpec, slots: Slots, most: int) -> list[str]:
-    k = min(len(spec.details), rng.choice(range(most + 1)))
-    return [_fmt(t, slots) for t in rng.sample(spec.details, k)]
+_URGENT = ("尽快", "立即", "马上", "赶紧", "赶快")
 
 
-def _h5(rng: random.Random, spec: LeafSpec, slots: Slots) -> str:
+def _ask(rng: random.Random, frames: Sequence[str], demand: str) -> str:
+    """Put a demand in a frame, never "希望尽快尽快…": urgent demands skip the frames that hurry too."""
+    if demand.startswith(_URGENT):
+        frames = [f for f in frames if not any(word in f for word in _URGENT)] or list(frames)
+    return rng.choice(frames).format(d=demand)
+
+
+def _h5(d: _Draft, fact: str) -> str:
+    rng, spec = d.rng, d.spec
+    # Residents range from a one-line note typed at the bus stop to a long letter to "the leaders".
+    mode = rng.choices(("short", "normal", "letter"), weights=(20, 42, 38))[0]
     head: list[str] = []
-    if rng.random() < 0.55:
+    if mode == "letter":
+        head.append(rng.choice(p.LETTER_OPENINGS))
+    elif rng.random() < 0.5:
         head.append(rng.choice(p.H5_OPENINGS))
-    if rng.random() < 0.45:
-        head.append(_pick(rng, spec.intros or p.INTROS[spec.locus], slots) + "，")
-    fact = _pick(rng, spec.facts, slots)
-    if rng.random() < 0.12:
-        fact = rng.choice(p.COLLOQUIAL) + fact
+    if mode == "letter" or (mode == "normal" and rng.random() < 0.45):
+        head.append(d.pick(spec.intros or p.INTROS[spec.locus]) + "，")
     head.append(_end(fact, rng.choice("。。。，！")))
 
-    middle: list[str] = [_end(d, rng.choice("。。，")) for d in _details(rng, spec, slots, 2)]
-    if spec.voices and rng.random() < 0.5:
-        middle.append(_end(_pick(rng, spec.voices, slots), rng.choice("。！，")))
-    if rng.random() < 0.6:
-        middle.append(_end(_pick(rng, p.DURATION_FRAMES_H5, slots), rng.choice("。，！")))
-    if rng.random() < 0.5:
-        frame = rng.choice(p.TRIED_FRAMES_H5)
-        middle.append(_end(frame.format(tried=_tried(rng, spec, slots), outcome=rng.choice(p.TRIED_OUTCOMES))))
-    if rng.random() < 0.75:
-        middle.append(_end(_pick(rng, spec.impacts, slots), rng.choice("。。！")))
-    if rng.random() < 0.3:
+    most = {"short": 1, "normal": 2, "letter": 3}[mode]
+    chance = {"short": 0.3, "normal": 0.6, "letter": 0.9}[mode]
+    middle = [_end(x, rng.choice("。。，")) for x in d.sample(spec.details, most)]
+    voice = d.maybe(spec.voices)
+    if voice and rng.random() < chance * 0.8:
+        middle.append(_end(voice, rng.choice("。！，")))
+    if rng.random() < chance:
+        middle.append(_end(d.pick(p.DURATION_FRAMES_H5), rng.choice("。，！")))
+    if rng.random() < chance * 0.8:
+        middle.append(_end(rng.choice(p.TRIED_FRAMES_H5).format(tried=d.tried(), outcome=d.outcome())))
+    for impact in d.sample(spec.impacts, 2 if mode == "letter" else 1):
+        if rng.random() < chance + 0.2:
+            # A spoken aside ("说实话，") lands on the consequence, where people get worked up.
+            aside = rng.choice(p.COLLOQUIAL) if rng.random() < 0.15 else ""
+            middle.append(_end(aside + impact, rng.choice("。。！")))
+    if rng.random() < chance * 0.5:
         middle.append(_end(rng.choice(p.FEELINGS), rng.choice("。！")))
+    asides = {"short": 0, "normal": 1 if rng.random() < 0.25 else 0, "letter": rng.choice((1, 1, 2))}[mode]
+    middle += [_end(x, rng.choice("。。，")) for x in rng.sample(p.LETTER_ASIDES, asides)]
     if rng.random() < 0.4:
         rng.shuffle(middle)
 
-    demand = rng.choice(p.DEMAND_FRAMES_H5).format(d=_pick(rng, spec.demands, slots))
-    tail = [_end(demand, rng.choice("。！"))]
-    if rng.random() < 0.55:
+    own = d.lines(spec.demands)
+    demands = [_fmt(x, d.slots) for x in rng.sample(own, min(2, len(own)))]
+    tail = [_end(_ask(rng, p.DEMAND_FRAMES_H5, demands[0]), rng.choice("。！"))]
+    if mode == "letter" and len(demands) > 1 and rng.random() < 0.6:
+        tail.append(_end(_ask(rng, p.SECOND_DEMAND_FRAMES, demands[1])))
+    if mode == "letter":
+        tail.append(rng.choice(p.LETTER_CLOSINGS))
+    elif rng.random() < 0.5:
         tail.append(rng.choice(p.CLOSINGS))
     text = "".join(head + middle + tail)
-    if rng.random() < 0.3:
+    if rng.random() < (0.15 if mode == "letter" else 0.35):
         text = _quirks(rng, text)
     return _finish(text)
 
 
-def _hotline(rng: random.Random, spec: LeafSpec, slots: Slots) -> str:
-    parts = [_pick(rng, p.HOTLINE_OPENINGS, slots) + _end(_pick(rng, spec.facts, slots))]
-    parts += [_end(d) for d in _details(rng, spec, slots, 1)]
-    if rng.random() < 0.5:
-        parts.append(_end(_pick(rng, spec.impacts, slots)))
+def _hotline(d: _Draft, fact: str) -> str:
+    rng, spec = d.rng, d.spec
+    parts = [d.pick(p.HOTLINE_OPENINGS) + _end(fact)]
+    parts += [_end(x) for x in d.sample(spec.details, 2)]
+    impact = d.maybe(spec.impacts)
+    if impact and rng.random() < 0.6:
+        parts.append(_end(impact))
     if rng.random() < 0.6:
-        parts.append(_end(_pick(rng, p.HOTLINE_DURATIONS, slots)))
+        parts.append(_end(d.pick(p.HOTLINE_DURATIONS)))
     if rng.random() < 0.4:
-        frame = rng.choice(p.HOTLINE_TRIED)
-        parts.append(_end(frame.format(tried=_tried(rng, spec, slots), outcome=rng.choice(p.TRIED_OUTCOMES))))
-    parts.append(_end(rng.choice(p.HOTLINE_DEMAND_FRAMES).format(d=_pick(rng, spec.demands, slots))))
+        parts.append(_end(rng.choice(p.HOTLINE_TRIED).format(tried=d.tried(), outcome=d.outcome())))
+    parts.append(_end(_ask(rng, p.HOTLINE_DEMAND_FRAMES, d.pick(spec.demands))))
     if rng.random() < 0.5:
         parts.append(rng.choice(p.HOTLINE_TAILS))
     return _finish("".join(parts))
 
 
-def _api(rng: random.Random, spec: LeafSpec, slots: Slots) -> str:
+def _api(d: _Draft, fact: str) -> str:
+    rng, spec = d.rng, d.spec
     prefix = rng.choice(p.API_PREFIXES[spec.code[:2]]) if rng.random() < 0.6 else ""
-    source = spec.patrol if spec.patrol and rng.random() < 0.5 else spec.facts
-    parts = [prefix + _end(_pick(rng, source, slots), "；")]
-    parts += [_end(d) for d in _details(rng, spec, slots, 1)]
-    parts.append(_end(rng.choice(p.API_DEMAND_FRAMES).format(d=_pick(rng, spec.demands, slots))))
+    core = d.pick(spec.patrol) if spec.patrol and rng.random() < 0.5 else fact
+    parts = [prefix + _end(core, "；")]
+    parts += [_end(x) for x in d.sample(spec.details, 1)]
+    parts.append(_end(_ask(rng, p.API_DEMAND_FRAMES, d.pick(spec.demands))))
     return _finish("".join(parts))
 
 
-def _staff(rng: random.Random, spec: LeafSpec, slots: Slots) -> str:
-    parts = [_pick(rng, p.STAFF_OPENINGS, slots) + _end(_pick(rng, spec.facts, slots))]
-    parts += [_end(d) for d in _details(rng, spec, slots, 1)]
+def _staff(d: _Draft, fact: str) -> str:
+    rng, spec = d.rng, d.spec
+    parts = [d.pick(p.STAFF_OPENINGS) + _end(fact)]
+    parts += [_end(x) for x in d.sample(spec.details, 1)]
     if rng.random() < 0.35:
-        parts.append(_end("据居民反映已有" + slots["dur"]))
-    parts.append(rng.choice(p.STAFF_ACTIONS) + "，" + _end(_pick(rng, p.STAFF_ASKS, slots)))
+        parts.append(_end("据居民反映已有" + d.slots["dur"]))
+    parts.append(rng.choice(d.fit(p.STAFF_ACTIONS)) + "，" + _end(d.pick(p.STAFF_ASKS)))
     return _finish("".join(parts))
 
 
-def _patrol(rng: random.Random, spec: LeafSpec, slots: Slots) -> str:
+def _patrol(d: _Draft, fact: str) -> str:
+    rng, spec = d.rng, d.spec
     if spec.patrol:
-        finding = _pick(rng, p.PATROL_OPENINGS, slots) + _pick(rng, spec.patrol, slots)
-        actions = spec.actions if spec.actions and rng.random() < 0.6 else p.PATROL_ACTIONS
+        finding = d.pick(p.PATROL_OPENINGS) + d.pick(spec.patrol)
+        own = d.lines(spec.actions, required=False)
+        actions = own if own and rng.random() < 0.6 else d.fit(p.PATROL_ACTIONS)
     else:
-        finding = _pick(rng, p.PATROL_VISIT_OPENINGS, slots) + _pick(rng, spec.facts, slots)
-        actions = p.PATROL_VISIT_ACTIONS
-    return _finish(_end(finding, "，") + _end(_pick(rng, actions, slots)))
+        finding = d.pick(p.PATROL_VISIT_OPENINGS) + fact
+        actions = list(p.PATROL_VISIT_ACTIONS)
+    return _finish(_end(finding, "，") + _end(_fmt(rng.choice(actions), d.slots)))
 
 
-_WRITERS: dict[str, Callable[[random.Random, LeafSpec, Slots], str]] = {
+_WRITERS: dict[str, Callable[[_Draft, str], str]] = {
     "h5": _h5,
     "hotline": _hotline,
     "patrol": _patrol,
@@ -237,14 +330,15 @@ def _finish(text: str) -> str:
     text = text.strip()
     while text.endswith(("，", "；", "：")):
         text = text[:-1]
-    return text if text.endswith(tuple(_END) + ("!",)) else text + "。"
+    return text if text.endswith(_FINAL) else text + "。"
 
 
-def _title(rng: random.Random, spec: LeafSpec, slots: Slots, channel: str) -> str:
-    subject = _pick(rng, spec.subjects, slots)
+def _title(d: _Draft, channel: str) -> str:
+    rng, spec = d.rng, d.spec
+    subject = d.pick(spec.subjects)
     resident = channel == "h5" or (channel in ("hotline", "staff") and rng.random() < 0.3)
     if resident:
-        title = _pick(rng, spec.titles, slots)
+        title = d.pick(spec.titles)
         if channel == "h5" and rng.random() < 0.15:
             title = title.rstrip("！？!") + rng.choice(("！", "！！", "？", "？？"))
     else:
@@ -254,9 +348,9 @@ def _title(rng: random.Random, spec: LeafSpec, slots: Slots, channel: str) -> st
             "patrol": ("{spot}{subject}", "{subject}（{spot}）", "{spot}{subject}"),
             "staff": ("{compound}居民反映{subject}", "{spot}{subject}", "{community}{subject}"),
         }[channel]
-        title = _fmt(rng.choice(frames), {**slots, "subject": subject})
+        title = _fmt(rng.choice(frames), {**d.slots, "subject": subject})
     if len(title) > TITLE_MAX:
-        title = subject if len(subject) <= TITLE_MAX else subject[:TITLE_MAX]
+        title = subject[:TITLE_MAX]
     return title
 
 
@@ -265,9 +359,13 @@ def compose(rng: random.Random, leaf_code: str, place: Place, *, channel: str) -
     if channel not in _WRITERS:
         raise ValueError(f"unknown channel {channel!r}; expected one of {CHANNELS}")
     attrs, slots = build_slots(rng, spec, place)
-    title = _title(rng, spec, slots, channel)
-    detail = _WRITERS[channel](rng, spec, slots)
-    return CaseText(title=title, detail=detail, attributes=attrs, address=slots["address"])
+    # The core sentence comes first: its topic ("[lift]") steers every other piece of the text.
+    topic, core = split_tag(rng.choice(spec.facts))
+    fact = _fmt(core, slots)
+    draft = _Draft(rng, spec, slots, topic, fact)
+    title = _title(draft, channel)
+    detail = _WRITERS[channel](draft, fact)
+    return CaseText(title=title, detail=detail, attributes=attrs, address=slots["address"], topic=topic)
 
 
 def _plain_slots(rng: random.Random, code: str) -> Slots:
@@ -275,17 +373,22 @@ def _plain_slots(rng: random.Random, code: str) -> Slots:
     return {"dept": department, "we": _we(department), "n": str(rng.randint(2, 9))}
 
 
-def compose_result(rng: random.Random, leaf_code: str, *, resolution: str) -> str:
+def compose_result(rng: random.Random, leaf_code: str, *, resolution: str, topic: str = "") -> str:
+    """The handler's feedback. Pass the case's ``CaseText.topic`` so a lift complaint is not answered about fees."""
     spec = spec_for(leaf_code)
     pools = {"solved": spec.solved, "explained": spec.explained, "unsolvable": spec.unsolvable}
     if resolution not in pools:
         raise ValueError(f"unknown resolution {resolution!r}; expected one of {RESOLUTIONS}")
     slots = _plain_slots(rng, leaf_code)
-    text = _end(_pick(rng, pools[resolution], slots))
-    if rng.random() < 0.7:
-        text = rng.choice(p.RESULT_OPENINGS) + text
+    text = _end(_Draft(rng, spec, slots, topic).pick(pools[resolution]))
+    openings = [o for o in p.RESULT_OPENINGS[resolution] if not (text.startswith("经") and o.startswith("经"))]
+    if openings and rng.random() < 0.7:
+        text = rng.choice(openings) + text
     if rng.random() < 0.6:
-        text += rng.choice(p.RESULT_TAILS[resolution])
+        tails = p.RESULT_TAILS[resolution]
+        if leaf_code.startswith(("BJ", "SJ")):
+            tails = tails + p.RESULT_TAILS_FIELD.get(resolution, ())
+        text += rng.choice(tails)
     return text
 
 
@@ -299,11 +402,12 @@ def compose_rating_comment(rng: random.Random, rating: str) -> str:
     return rng.choice(p.RATING_COMMENTS[rating])
 
 
-def compose_return_reason(rng: random.Random, leaf_code: str) -> str:
+def compose_return_reason(rng: random.Random, leaf_code: str, *, topic: str = "") -> str:
     spec = spec_for(leaf_code)
     slots = _plain_slots(rng, leaf_code)
-    pool = spec.returns if rng.random() < 0.75 else p.RETURN_GENERIC
-    reason = _pick(rng, pool, slots)
+    if rng.random() < 0.2:
+        return _fmt(rng.choice(p.RETURN_GENERIC), slots)
+    reason = _Draft(rng, spec, slots, topic).pick(spec.returns)
     return rng.choice(p.RETURN_FRAMES).format(r=reason, we=slots["we"])
 
 
