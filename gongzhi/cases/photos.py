@@ -22,10 +22,7 @@ _FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": 
 
 
 class Upload(Protocol):
-    name: str | None
-    size: int | None
-
-    def read(self, size: int = -1) -> bytes: ...
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)

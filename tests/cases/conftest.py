@@ -95,16 +95,27 @@ def make_loop() -> Loop:
     sla.overrides_changed()
     tree = make_small_tree()
     community = do_create_region(
-        actor=None, level="community", code="320113002001", name="马群社区", parent=tree.street2,
+        actor=None,
+        level="community",
+        code="320113002001",
+        name="马群社区",
+        parent=tree.street2,
         geometry=box(118.85, 32.1, 118.9, 32.16),
     )
     grid = do_create_region(
-        actor=None, level="grid", code="320113002001001", name="马群第一网格", parent=community,
-        geometry=box(118.85, 32.1, 118.9, 32.16), grid_kind="comprehensive",
+        actor=None,
+        level="grid",
+        code="320113002001001",
+        name="马群第一网格",
+        parent=community,
+        geometry=box(118.85, 32.1, 118.9, 32.16),
+        grid_kind="comprehensive",
     )
     district = tree.district
     departments = {
-        short: Department.objects.create(region=district, code=f"320113-{i:02d}", name=f"栖霞区{short}", short_name=short)
+        short: Department.objects.create(
+            region=district, code=f"320113-{i:02d}", name=f"栖霞区{short}", short_name=short
+        )
         for i, short in enumerate(("城管局", "水务局", "公安分局", "交通局"), start=1)
     }
     do_load_default_taxonomy(actor=SYSTEM)

@@ -33,7 +33,10 @@ def reach(loop: Loop, state: str, *, whistle: bool = False) -> tuple[Case, str]:
         Status.DISPATCHED: [lambda: t.do_accept_case(actor=street, case_id=cid), dispatch],
     }
     path[Status.SIGNED] = [*path[Status.DISPATCHED], lambda: t.do_sign_case(actor=dept, case_id=cid)]
-    path[Status.RETURNED] = [*path[Status.DISPATCHED], lambda: t.do_return_case(actor=dept, case_id=cid, reason="不属于我局职责")]
+    path[Status.RETURNED] = [
+        *path[Status.DISPATCHED],
+        lambda: t.do_return_case(actor=dept, case_id=cid, reason="不属于我局职责"),
+    ]
     path[Status.HANDLING] = [*path[Status.SIGNED], lambda: t.do_start_case(actor=dept, case_id=cid)]
     path[Status.VERIFYING] = [
         *path[Status.HANDLING],

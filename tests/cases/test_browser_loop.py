@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from PIL import Image
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, ViewportSize, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from gongzhi.cases.models import Case, CasePhoto, Channel, Rating, Status
@@ -33,7 +33,7 @@ from tests.conftest import chromium_or_skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 GRID1 = "320113001001001"
 SHOTS = os.environ.get("GONGZHI_LOOP_SCREENSHOTS", "")  # a folder: keep a picture of each step for review
 

@@ -12,11 +12,12 @@ from gongzhi.cases.actions import transitions as t
 from gongzhi.cases.actions.common import SYSTEM
 from gongzhi.cases.actions.config import do_update_loop_settings
 from gongzhi.cases.models import Case, Status
+from gongzhi.cases.sla import LOCAL
 from gongzhi.core.errors import DomainError
 from tests.cases.conftest import Loop
 from tests.cases.states import reach, resident
 
-TODAY = dt.date.today()
+TODAY = dt.datetime.now(dt.UTC).astimezone(LOCAL).date()
 
 
 def _month() -> tuple[dt.date, dt.date]:
@@ -78,14 +79,21 @@ def test_weights_are_configurable_and_must_add_to_100(loop: Loop) -> None:
 def test_grouping_by_region_department_and_category(loop: Loop) -> None:
     _world(loop)
     start, end = _month()
-    by_street = {r.key: r.counts["total"] for r in indicators.compute(
-        Case.objects.all(), start=start, end=end, region=loop.tree.district.code, group="region")}
+    by_street = {
+        r.key: r.counts["total"]
+        for r in indicators.compute(
+            Case.objects.all(), start=start, end=end, region=loop.tree.district.code, group="region"
+        )
+    }
     assert by_street == {loop.tree.street.code: 4, loop.tree.street2.code: 1}
-    by_department = {r.key: r.counts["total"] for r in indicators.compute(
-        Case.objects.all(), start=start, end=end, group="department")}
+    by_department = {
+        r.key: r.counts["total"]
+        for r in indicators.compute(Case.objects.all(), start=start, end=end, group="department")
+    }
     assert by_department == {"栖霞区城管局": 4}
-    by_class = {r.key: r.counts["total"] for r in indicators.compute(
-        Case.objects.all(), start=start, end=end, group="category")}
+    by_class = {
+        r.key: r.counts["total"] for r in indicators.compute(Case.objects.all(), start=start, end=end, group="category")
+    }
     assert by_class == {"SJ03": 5}
 
 

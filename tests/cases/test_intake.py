@@ -63,15 +63,21 @@ def test_gcj02_coordinates_are_converted_at_the_boundary(loop: Loop) -> None:
     case = loop.file(point=(glon, glat), crs="gcj02").case
     # then it lands in 第二网格, not where the raw numbers would fall
     assert case.region_code == loop.tree.grid2.code
-    assert abs(case.lon - lon) < 1e-5
+    assert case.lon is not None and abs(case.lon - lon) < 1e-5
 
 
 def test_an_address_is_resolved_to_its_building(loop: Loop) -> None:
     # given a compound with a building in 第二网格
     compound = Compound.objects.create(community=loop.tree.community, name="仙林东苑", lon=118.84, lat=32.15)
     Building.objects.create(
-        code=f"{loop.tree.grid2.code}0001", name="12栋", compound=compound, community=loop.tree.community,
-        grid=loop.tree.grid2, lon=118.845, lat=32.155, floors=6,
+        code=f"{loop.tree.grid2.code}0001",
+        name="12栋",
+        compound=compound,
+        community=loop.tree.community,
+        grid=loop.tree.grid2,
+        lon=118.845,
+        lat=32.155,
+        floors=6,
     )
     from gongzhi.cases import routing
 
@@ -79,8 +85,13 @@ def test_an_address_is_resolved_to_its_building(loop: Loop) -> None:
     # when a report gives only the address
     filed = do_file_case(
         actor=Actor(),
-        report=Report(channel="h5", title="楼道灯坏了", description="仙林东苑12栋3单元楼道灯坏了一周", category_code="SJ0104",
-                      address="栖霞区仙林东苑12栋3单元"),
+        report=Report(
+            channel="h5",
+            title="楼道灯坏了",
+            description="仙林东苑12栋3单元楼道灯坏了一周",
+            category_code="SJ0104",
+            address="栖霞区仙林东苑12栋3单元",
+        ),
     )
     # then the case is at the building, in its grid
     assert filed.case.region_code == loop.tree.grid2.code
@@ -92,8 +103,15 @@ def test_bad_input_lists_every_error_and_stores_nothing(loop: Loop) -> None:
     with pytest.raises(DomainError) as info:
         do_file_case(
             actor=Actor(),
-            report=Report(channel="h5", title="x" * 101, description="", category_code="MS0501", lon=118.81,
-                          reporter_phone="12345", attributes={"workers": "many"}),
+            report=Report(
+                channel="h5",
+                title="x" * 101,
+                description="",
+                category_code="MS0501",
+                lon=118.81,
+                reporter_phone="12345",
+                attributes={"workers": "many"},
+            ),
         )
     fields = {i.field for i in info.value.items}
     assert {"title", "description", "lon", "reporter_phone", "attributes.employer", "attributes.workers"} <= fields
@@ -128,7 +146,7 @@ def test_concurrent_submissions_with_one_key_make_one_case() -> None:
     def submit() -> None:
         try:
             results.append(loop.file(client_key="same", source="client:1").case.pk)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -161,8 +179,14 @@ def test_photos_are_checked_and_stripped_of_exif(loop: Loop) -> None:
     photos = clean_photos([_png(exif_gps=True), _png()])
     case = do_file_case(
         actor=Actor(),
-        report=Report(channel="h5", title="路灯不亮", description="路口路灯连续三晚不亮", category_code="BJ0103",
-                      lon=GRID1_POINT[0], lat=GRID1_POINT[1]),
+        report=Report(
+            channel="h5",
+            title="路灯不亮",
+            description="路口路灯连续三晚不亮",
+            category_code="BJ0103",
+            lon=GRID1_POINT[0],
+            lat=GRID1_POINT[1],
+        ),
         photos=photos,
     ).case
     stored = list(CasePhoto.objects.filter(case=case))
@@ -186,8 +210,16 @@ def test_patrol_closes_on_the_spot_with_a_photo(loop: Loop) -> None:
     # given the grid worker fixed loose flyers during patrol
     filed = do_file_case(
         actor=loop.actor("grid"),
-        report=Report(channel="patrol", title="电线杆小广告", description="巡查发现电线杆上贴满小广告", category_code="SJ0201",
-                      lon=GRID1_POINT[0], lat=GRID1_POINT[1], close_on_spot=True, result="已现场清除"),
+        report=Report(
+            channel="patrol",
+            title="电线杆小广告",
+            description="巡查发现电线杆上贴满小广告",
+            category_code="SJ0201",
+            lon=GRID1_POINT[0],
+            lat=GRID1_POINT[1],
+            close_on_spot=True,
+            result="已现场清除",
+        ),
         photos=clean_photos([_png()]),
     )
     case = filed.case
@@ -198,8 +230,16 @@ def test_patrol_closes_on_the_spot_with_a_photo(loop: Loop) -> None:
 
 def test_close_on_the_spot_needs_a_photo_and_the_workers_own_grid(loop: Loop) -> None:
     before = Case.objects.count()
-    report = Report(channel="patrol", title="小广告", description="电线杆小广告", category_code="SJ0201",
-                    lon=GRID2_POINT[0], lat=GRID2_POINT[1], close_on_spot=True, result="已清除")
+    report = Report(
+        channel="patrol",
+        title="小广告",
+        description="电线杆小广告",
+        category_code="SJ0201",
+        lon=GRID2_POINT[0],
+        lat=GRID2_POINT[1],
+        close_on_spot=True,
+        result="已清除",
+    )
     with pytest.raises(DomainError) as info:
         do_file_case(actor=loop.actor("grid"), report=report)
     assert info.value.items[0].field == "photos"

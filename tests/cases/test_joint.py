@@ -18,8 +18,13 @@ def test_whistle_summons_departments_and_waits_for_every_part(loop: Loop, django
     case, _token = reach(loop, Status.REGISTERED)
     with django_capture_on_commit_callbacks(execute=True):
         t.do_blow_whistle(
-            actor=loop.actor("street"), case_id=case.pk, lead_department_id=loop.department.pk,
-            assisting_ids=[loop.water.pk], notified_ids=[loop.police.pk], report_in_hours=4, note="联合整治工地扬尘",
+            actor=loop.actor("street"),
+            case_id=case.pk,
+            lead_department_id=loop.department.pk,
+            assisting_ids=[loop.water.pk],
+            notified_ids=[loop.police.pk],
+            report_in_hours=4,
+            note="联合整治工地扬尘",
         )
     parties = dict(WhistleParty.objects.filter(whistle__case=case).values_list("department__short_name", "role"))
     assert parties == {"城管局": "lead", "水务局": "assist", "公安分局": "notify"}
@@ -77,8 +82,11 @@ def test_duty_list_refuses_a_department_not_listed_unless_admitted(loop: Loop) -
     assert loop.reload(case).status == Status.REGISTERED
     # when the street admits the item for 公安分局 in its area, the dispatch goes through
     do_grant_admission(
-        actor=loop.actor("street"), category_id=case.category_id, street_code=loop.tree.street.code,
-        department_id=loop.police.pk, reason="夜间渣土车需交警配合",
+        actor=loop.actor("street"),
+        category_id=case.category.pk if case.category else 0,
+        street_code=loop.tree.street.code,
+        department_id=loop.police.pk,
+        reason="夜间渣土车需交警配合",
     )
     t.do_dispatch_case(actor=loop.actor("street"), case_id=case.pk, department_id=loop.police.pk)
     assert loop.reload(case).department_id == loop.police.pk
@@ -91,8 +99,11 @@ def test_another_street_cannot_admit_for_this_street(loop: Loop) -> None:
     case, _token = reach(loop, Status.REGISTERED)
     with pytest.raises(PermissionDenied):
         do_grant_admission(
-            actor=loop.actor("street2"), category_id=case.category_id, street_code=loop.tree.street.code,
-            department_id=loop.police.pk, reason="越界",
+            actor=loop.actor("street2"),
+            category_id=case.category.pk if case.category else 0,
+            street_code=loop.tree.street.code,
+            department_id=loop.police.pk,
+            reason="越界",
         )
     assert not Admission.objects.exists()
 
@@ -106,8 +117,13 @@ def test_a_department_late_to_report_in_is_reminded_once(loop: Loop, django_capt
 
     # given a whistle with a 2-hour report-in deadline; 城管局 reports in, 水务局 does not
     case, _token = reach(loop, Status.REGISTERED)
-    t.do_blow_whistle(actor=loop.actor("street"), case_id=case.pk, lead_department_id=loop.department.pk,
-                      assisting_ids=[loop.water.pk], report_in_hours=2)
+    t.do_blow_whistle(
+        actor=loop.actor("street"),
+        case_id=case.pk,
+        lead_department_id=loop.department.pk,
+        assisting_ids=[loop.water.pk],
+        report_in_hours=2,
+    )
     t.do_report_in(actor=loop.actor("dept"), case_id=case.pk)
     # when the sweep runs three hours later, twice
     later = timezone.now() + dt.timedelta(hours=3)

@@ -40,58 +40,183 @@ def _with_request(kind: str) -> Callable[[Loop, Case], None]:
 # action, state it starts from, the call, users allowed, users refused (with the error they get),
 # the state after, and an optional preparation (a pending request, a whistle order).
 CASES: list[tuple[str, str, Act, list[str], dict[str, type[Exception]], str, bool]] = [
-    ("accept", Status.PENDING, lambda lp, a, c: t.do_accept_case(actor=a, case_id=c.pk), ["street", "leader"],
-     {"community": PermissionDenied, "grid": PermissionDenied, "dept": NotFound, "street2": NotFound,
-      "city": PermissionDenied, "sysadmin": NotFound, "nobody": NotFound}, Status.REGISTERED, False),
-    ("reject", Status.PENDING, lambda lp, a, c: t.do_reject_case(actor=a, case_id=c.pk, reason="重复反映"),
-     ["street", "leader"], {"community": PermissionDenied, "grid2": NotFound}, Status.REJECTED, False),
-    ("escalate", Status.REGISTERED, lambda lp, a, c: t.do_escalate_case(actor=a, case_id=c.pk, reason="需区级协调"),
-     ["street"], {"community": PermissionDenied, "dept": NotFound}, Status.REGISTERED, False),
-    ("assign_down", Status.REGISTERED,
-     lambda lp, a, c: t.do_assign_down_case(actor=a, case_id=c.pk, to_code=lp.tree.community.code),
-     ["street", "leader"], {"grid": PermissionDenied, "community2": NotFound}, Status.REGISTERED, False),
-    ("dispatch", Status.REGISTERED,
-     lambda lp, a, c: t.do_dispatch_case(actor=a, case_id=c.pk, department_id=lp.department.pk),
-     ["street", "leader"], {"community": PermissionDenied, "dept": NotFound, "city": PermissionDenied},
-     Status.DISPATCHED, False),
-    ("whistle", Status.REGISTERED,
-     lambda lp, a, c: t.do_blow_whistle(actor=a, case_id=c.pk, lead_department_id=lp.department.pk,
-                                        assisting_ids=[lp.water.pk]),
-     ["street", "leader"], {"community": PermissionDenied, "grid": PermissionDenied}, Status.DISPATCHED, False),
-    ("sign", Status.DISPATCHED, lambda lp, a, c: t.do_sign_case(actor=a, case_id=c.pk), ["dept"],
-     {"water": NotFound, "street": PermissionDenied, "grid": PermissionDenied}, Status.SIGNED, False),
-    ("return", Status.DISPATCHED, lambda lp, a, c: t.do_return_case(actor=a, case_id=c.pk, reason="非我局职责"),
-     ["dept"], {"street": PermissionDenied, "water": NotFound}, Status.RETURNED, False),
-    ("start", Status.SIGNED, lambda lp, a, c: t.do_start_case(actor=a, case_id=c.pk), ["dept"],
-     {"community": PermissionDenied, "water": NotFound}, Status.HANDLING, False),
-    ("start after rework", Status.REWORK, lambda lp, a, c: t.do_start_case(actor=a, case_id=c.pk), ["dept"],
-     {"grid": PermissionDenied}, Status.HANDLING, False),
-    ("finish", Status.HANDLING, lambda lp, a, c: t.do_finish_case(actor=a, case_id=c.pk, result="已处理完毕"),
-     ["dept"], {"street": PermissionDenied, "grid": PermissionDenied}, Status.VERIFYING, False),
-    ("verify_pass", Status.VERIFYING, lambda lp, a, c: t.do_verify_case(actor=a, case_id=c.pk, passed=True),
-     ["grid", "community"], {"grid2": NotFound, "street": PermissionDenied, "dept": PermissionDenied},
-     Status.CLOSED, False),
-    ("verify_fail", Status.VERIFYING,
-     lambda lp, a, c: t.do_verify_case(actor=a, case_id=c.pk, passed=False, note="问题依旧"),
-     ["grid", "community"], {"dept": PermissionDenied, "leader": PermissionDenied}, Status.REWORK, False),
-    ("supervise", Status.HANDLING, lambda lp, a, c: t.do_supervise_case(actor=a, case_id=c.pk, note="请加快办理"),
-     ["street", "leader", "city"], {"community": PermissionDenied, "dept": PermissionDenied}, Status.HANDLING, False),
-    ("request_suspend", Status.HANDLING,
-     lambda lp, a, c: t.do_request_change(actor=a, case_id=c.pk, kind=RequestKind.SUSPEND, reason="等待整改"),
-     ["dept"], {"street": PermissionDenied, "grid": PermissionDenied}, Status.HANDLING, False),
-    ("request_extend", Status.SIGNED,
-     lambda lp, a, c: t.do_request_change(actor=a, case_id=c.pk, kind=RequestKind.EXTEND, reason="需采购", days=3),
-     ["dept"], {"community": PermissionDenied}, Status.SIGNED, False),
-    ("resume", Status.SUSPENDED, lambda lp, a, c: t.do_resume_case(actor=a, case_id=c.pk), ["street", "dept"],
-     {"grid": PermissionDenied, "water": NotFound}, Status.HANDLING, False),
+    (
+        "accept",
+        Status.PENDING,
+        lambda lp, a, c: t.do_accept_case(actor=a, case_id=c.pk),
+        ["street", "leader"],
+        {
+            "community": PermissionDenied,
+            "grid": PermissionDenied,
+            "dept": NotFound,
+            "street2": NotFound,
+            "city": PermissionDenied,
+            "sysadmin": NotFound,
+            "nobody": NotFound,
+        },
+        Status.REGISTERED,
+        False,
+    ),
+    (
+        "reject",
+        Status.PENDING,
+        lambda lp, a, c: t.do_reject_case(actor=a, case_id=c.pk, reason="重复反映"),
+        ["street", "leader"],
+        {"community": PermissionDenied, "grid2": NotFound},
+        Status.REJECTED,
+        False,
+    ),
+    (
+        "escalate",
+        Status.REGISTERED,
+        lambda lp, a, c: t.do_escalate_case(actor=a, case_id=c.pk, reason="需区级协调"),
+        ["street"],
+        {"community": PermissionDenied, "dept": NotFound},
+        Status.REGISTERED,
+        False,
+    ),
+    (
+        "assign_down",
+        Status.REGISTERED,
+        lambda lp, a, c: t.do_assign_down_case(actor=a, case_id=c.pk, to_code=lp.tree.community.code),
+        ["street", "leader"],
+        {"grid": PermissionDenied, "community2": NotFound},
+        Status.REGISTERED,
+        False,
+    ),
+    (
+        "dispatch",
+        Status.REGISTERED,
+        lambda lp, a, c: t.do_dispatch_case(actor=a, case_id=c.pk, department_id=lp.department.pk),
+        ["street", "leader"],
+        {"community": PermissionDenied, "dept": NotFound, "city": PermissionDenied},
+        Status.DISPATCHED,
+        False,
+    ),
+    (
+        "whistle",
+        Status.REGISTERED,
+        lambda lp, a, c: t.do_blow_whistle(
+            actor=a, case_id=c.pk, lead_department_id=lp.department.pk, assisting_ids=[lp.water.pk]
+        ),
+        ["street", "leader"],
+        {"community": PermissionDenied, "grid": PermissionDenied},
+        Status.DISPATCHED,
+        False,
+    ),
+    (
+        "sign",
+        Status.DISPATCHED,
+        lambda lp, a, c: t.do_sign_case(actor=a, case_id=c.pk),
+        ["dept"],
+        {"water": NotFound, "street": PermissionDenied, "grid": PermissionDenied},
+        Status.SIGNED,
+        False,
+    ),
+    (
+        "return",
+        Status.DISPATCHED,
+        lambda lp, a, c: t.do_return_case(actor=a, case_id=c.pk, reason="非我局职责"),
+        ["dept"],
+        {"street": PermissionDenied, "water": NotFound},
+        Status.RETURNED,
+        False,
+    ),
+    (
+        "start",
+        Status.SIGNED,
+        lambda lp, a, c: t.do_start_case(actor=a, case_id=c.pk),
+        ["dept"],
+        {"community": PermissionDenied, "water": NotFound},
+        Status.HANDLING,
+        False,
+    ),
+    (
+        "start after rework",
+        Status.REWORK,
+        lambda lp, a, c: t.do_start_case(actor=a, case_id=c.pk),
+        ["dept"],
+        {"grid": PermissionDenied},
+        Status.HANDLING,
+        False,
+    ),
+    (
+        "finish",
+        Status.HANDLING,
+        lambda lp, a, c: t.do_finish_case(actor=a, case_id=c.pk, result="已处理完毕"),
+        ["dept"],
+        {"street": PermissionDenied, "grid": PermissionDenied},
+        Status.VERIFYING,
+        False,
+    ),
+    (
+        "verify_pass",
+        Status.VERIFYING,
+        lambda lp, a, c: t.do_verify_case(actor=a, case_id=c.pk, passed=True),
+        ["grid", "community"],
+        {"grid2": NotFound, "street": PermissionDenied, "dept": PermissionDenied},
+        Status.CLOSED,
+        False,
+    ),
+    (
+        "verify_fail",
+        Status.VERIFYING,
+        lambda lp, a, c: t.do_verify_case(actor=a, case_id=c.pk, passed=False, note="问题依旧"),
+        ["grid", "community"],
+        {"dept": PermissionDenied, "leader": PermissionDenied},
+        Status.REWORK,
+        False,
+    ),
+    (
+        "supervise",
+        Status.HANDLING,
+        lambda lp, a, c: t.do_supervise_case(actor=a, case_id=c.pk, note="请加快办理"),
+        ["street", "leader", "city"],
+        {"community": PermissionDenied, "dept": PermissionDenied},
+        Status.HANDLING,
+        False,
+    ),
+    (
+        "request_suspend",
+        Status.HANDLING,
+        lambda lp, a, c: t.do_request_change(actor=a, case_id=c.pk, kind=RequestKind.SUSPEND, reason="等待整改"),
+        ["dept"],
+        {"street": PermissionDenied, "grid": PermissionDenied},
+        Status.HANDLING,
+        False,
+    ),
+    (
+        "request_extend",
+        Status.SIGNED,
+        lambda lp, a, c: t.do_request_change(actor=a, case_id=c.pk, kind=RequestKind.EXTEND, reason="需采购", days=3),
+        ["dept"],
+        {"community": PermissionDenied},
+        Status.SIGNED,
+        False,
+    ),
+    (
+        "resume",
+        Status.SUSPENDED,
+        lambda lp, a, c: t.do_resume_case(actor=a, case_id=c.pk),
+        ["street", "dept"],
+        {"grid": PermissionDenied, "water": NotFound},
+        Status.HANDLING,
+        False,
+    ),
 ]
 
 
 def _snapshot(case: Case) -> tuple[Any, ...]:
     fresh = Case.objects.get(pk=case.pk)
     return (
-        fresh.status, fresh.owner_code, fresh.department_id, fresh.supervised, fresh.handle_due,
-        CaseEvent.objects.filter(case=case).count(), AuditEvent.objects.count(), fresh.requests.count(),
+        fresh.status,
+        fresh.owner_code,
+        fresh.department_id,
+        fresh.supervised,
+        fresh.handle_due,
+        CaseEvent.objects.filter(case=case).count(),
+        AuditEvent.objects.count(),
+        fresh.requests.count(),
     )
 
 
@@ -106,7 +231,9 @@ def _params() -> list[Any]:
 
 
 @pytest.mark.parametrize(("name", "state", "act", "user", "error", "after"), _params())
-def test_transition(loop: Loop, name: str, state: str, act: Act, user: str, error: type[Exception] | None, after: str) -> None:
+def test_transition(
+    loop: Loop, name: str, state: str, act: Act, user: str, error: type[Exception] | None, after: str
+) -> None:
     # given a case in the starting state
     case, _token = reach(loop, state)
     before = _snapshot(case)
@@ -154,6 +281,7 @@ def test_extension_moves_the_deadline_by_working_days(loop: Loop) -> None:
     case, _token = reach(loop, Status.SIGNED)
     _with_request(RequestKind.EXTEND)(loop, case)
     due = loop.reload(case).handle_due
+    assert due is not None
     # when the street approves
     _decide(loop, loop.actor("street"), loop.reload(case))
     # then the deadline is 3 working days later

@@ -12,6 +12,7 @@ from django.db import transaction
 from gongzhi.core import context
 from gongzhi.core.errors import DomainError
 from gongzhi.demo.accounts import do_ensure_demo_accounts
+from gongzhi.demo.cases import DEFAULT_COUNT, CaseCounts, cases_sha256, clear_cases, do_seed_cases
 from gongzhi.demo.load import do_seed_city, geometry_sha256
 from gongzhi.demo.people import PeopleCounts, do_seed_people, people_sha256
 from gongzhi.demo.plan import generate
@@ -26,6 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true", help="empty the existing tree first")
         parser.add_argument("--no-rooms", action="store_true", help="buildings without units and rooms")
         parser.add_argument("--no-people", action="store_true", help="no residents, units, party or departments")
+        parser.add_argument("--no-cases", action="store_true", help="no year of cases (and no trained classifier)")
+        parser.add_argument(
+            "--cases", type=int, default=DEFAULT_COUNT, metavar="N", help=f"how many cases (default {DEFAULT_COUNT})"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -40,10 +45,15 @@ class Command(BaseCommand):
         with_rooms = size == "demo" and not options["no_rooms"]
         # Residents live in rooms, so only a demo city with rooms gets people.
         with_people = with_rooms and not options["no_people"]
+        # Cases are handled by departments, which come with the people.
+        with_cases = with_people and not options["no_cases"] and options["cases"] > 0
         people: PeopleCounts | None = None
+        cases: CaseCounts | None = None
         try:
-            # One transaction: a failure in the people leaves no half-seeded city behind.
+            # One transaction: a failure in the people or the cases leaves no half-seeded city behind.
             with context.bind("cli"), transaction.atomic():
+                if options["replace"]:
+                    clear_cases()  # cases point at departments and grids' users: they go first
                 counts = do_seed_city(
                     actor=None, plan=plan, with_rooms=with_rooms, replace=options["replace"], progress=progress
                 )
@@ -51,6 +61,8 @@ class Command(BaseCommand):
                     people = do_seed_people(actor=None, seed=options["seed"], progress=progress)
                 if size == "demo":
                     do_ensure_demo_accounts()
+                if with_cases:
+                    cases = do_seed_cases(seed=options["seed"], count=options["cases"], progress=progress)
         except DomainError as exc:
             raise CommandError("; ".join(f"{i.field}: {i.message}" for i in exc.items)) from exc
         result = {
@@ -66,8 +78,18 @@ class Command(BaseCommand):
             "party_members": people.party_members if people else 0,
             "units": people.units if people else 0,
             "departments": people.departments if people else 0,
+            "cases": cases.cases if cases else 0,
+            "case_events": cases.events if cases else 0,
+            "open_cases": cases.open if cases else 0,
+            "overdue_cases": cases.overdue if cases else 0,
+            "classifier_samples": cases.classifier_samples if cases else 0,
+            "classifier_metrics": cases.classifier_metrics if cases else {},
+            "case_seconds": cases.seconds if cases else 0,
             "seconds": round(time.perf_counter() - started, 2),
             "geometry_sha256": geometry_sha256(),
             "people_sha256": people_sha256() if people else "",
+            "cases_sha256": cases_sha256() if cases else "",
+            "demo_ticket": cases.ticket if cases else "",
+            "demo_token": cases.token if cases else "",
         }
         self.stdout.write(json.dumps(result, ensure_ascii=False))

@@ -1,0 +1,139 @@
+"""gongzhi train_classifier [--csv FILE] [--level leaf|class] [--min-per-label N] [--evaluate]: retrain the classifier.
+
+From the deployment's own closed cases (label: the category the office settled on, a leaf or its class)
+or from a CSV with columns title, detail, label (labels may be category codes, names or aliases, e.g. a
+hotline's first-level sectors, which routing maps to our classes). The new model becomes the active one.
+Progress goes to stderr, the summary (one JSON line) to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from gongzhi.cases import classifier, routing
+from gongzhi.cases.models import Case, ClassifierModel, Status
+from gongzhi.core import audit, context
+
+LEVELS = ("leaf", "class")
+
+
+def read_csv(path: Path) -> tuple[list[str], list[str]]:
+    """(texts, labels) from a CSV with title, detail and label columns."""
+    try:
+        return classifier.read_labeled_csv(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise CommandError(f"cannot read {path}: {exc}") from exc
+
+
+def closed_cases(level: str) -> tuple[list[str], list[str]]:
+    """(texts, labels) from closed cases: the category the office settled on, or its class."""
+    rows = (
+        Case.objects.filter(status=Status.CLOSED, category__isnull=False)
+        .order_by("id")
+        .values_list("title", "description", "category__code", "category__parent__code")
+    )
+    texts: list[str] = []
+    labels: list[str] = []
+    for title, detail, leaf, klass in rows.iterator(chunk_size=5000):
+        texts.append(classifier.case_text(title, detail))
+        labels.append(klass if level == "class" and klass else leaf)
+    return texts, labels
+
+
+def cross_validate(texts: list[str], labels: list[str], folds: int) -> dict[str, Any]:
+    """The classifier's stratified k-fold scores, leaving out labels with fewer examples than folds."""
+    counts = Counter(labels)
+    keep = [i for i, label in enumerate(labels) if counts[label] >= folds]
+    if folds < 2 or len({labels[i] for i in keep}) < 2:
+        return {}
+    metrics = classifier.cross_validate([texts[i] for i in keep], [labels[i] for i in keep], folds=folds)
+    return {"method": f"{folds}-fold", **metrics}
+
+
+@transaction.atomic
+def store_model(
+    *, source: str, model: classifier.TextClassifier, n_samples: int, metrics: dict[str, Any]
+) -> ClassifierModel:
+    """Make a trained model the one routing uses (the old ones stay, inactive); one audit row."""
+    ClassifierModel.objects.select_for_update().filter(is_active=True).update(is_active=False)
+    row = ClassifierModel.objects.create(
+        source=source[:100],
+        n_samples=n_samples,
+        labels=list(model.labels),
+        metrics=metrics,
+        blob=model.to_bytes(),
+        is_active=True,
+    )
+    audit.record(
+        actor=None,
+        action="cases.classifier.train",
+        obj=row,
+        object_repr=row.source,
+        changes={"n_samples": row.n_samples, "labels": len(row.labels), "metrics": metrics},
+    )
+    transaction.on_commit(routing.forget_cached)
+    return row
+
+
+class Command(BaseCommand):
+    help = "Train the case classifier from closed cases or a labelled CSV and make it the active model."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--csv", dest="csv_path", default="", help="title,detail,label CSV instead of the cases")
+        parser.add_argument("--level", choices=LEVELS, default="leaf", help="closed cases: train on leaves or classes")
+        parser.add_argument("--min-per-label", type=int, default=5, help="leave out labels with fewer examples")
+        parser.add_argument("--evaluate", action="store_true", help="add 5-fold accuracy and macro-F1")
+        parser.add_argument("--folds", type=int, default=5, help="folds for --evaluate")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+
+        def progress(message: str) -> None:
+            self.stderr.write(f"  [{time.perf_counter() - started:6.1f}s] {message}")
+
+        path = Path(options["csv_path"]) if options["csv_path"] else None
+        if path is not None:
+            texts, labels = read_csv(path)
+            source = f"csv {path.name}"
+        else:
+            texts, labels = closed_cases(options["level"])
+            source = f"closed cases ({options['level']})"
+        progress(f"{len(texts)} examples from {source}")
+        counts = Counter(labels)
+        kept = {label for label, n in counts.items() if n >= max(options["min_per_label"], 1)}
+        pairs = [(t, label) for t, label in zip(texts, labels, strict=True) if label in kept]
+        texts, labels = [p[0] for p in pairs], [p[1] for p in pairs]
+        if len(kept) < 2:
+            raise CommandError(f"need at least two labels with {options['min_per_label']} examples each")
+        mapping = routing._label_map(sorted(kept))
+        unknown = sorted(label for label, code in mapping.items() if not code)
+        if len(unknown) == len(kept):
+            raise CommandError("none of the labels is a category code, name or alias: " + ", ".join(unknown[:10]))
+        if unknown:
+            progress(f"labels that match no category (their suggestions are dropped): {', '.join(unknown)}")
+        metrics: dict[str, Any] = {}
+        if options["evaluate"]:
+            metrics = cross_validate(texts, labels, options["folds"])
+            progress(f"{options['folds']}-fold: {metrics}")
+        model = classifier.train(texts, labels)
+        progress(f"trained on {len(texts)} examples, {len(kept)} labels")
+        with context.bind("cli"):
+            row = store_model(source=source, model=model, n_samples=len(texts), metrics=metrics)
+        summary = {
+            "model": row.pk,
+            "source": row.source,
+            "n_samples": row.n_samples,
+            "labels": len(row.labels),
+            "unmapped_labels": unknown,
+            "dropped": sum(n for label, n in counts.items() if label not in kept),
+            "metrics": metrics,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        self.stdout.write(json.dumps(summary, ensure_ascii=False))
