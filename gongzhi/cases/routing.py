@@ -100,6 +100,7 @@ def resolve_address(text: str) -> Place | None:
                 building = (
                     Building.objects.filter(compound_id=pk, name__startswith=f"{int(number.group(1))}")
                     .select_related("grid")
+                    .only("lon", "lat", "name", "grid__code")  # not the grid's geometry, decoded for nothing
                     .first()
                 )
             if building is not None:
@@ -212,7 +213,19 @@ def route(category: Category | None, region_code: str) -> Route:
 def department_name(department_id: int | None) -> str:
     if department_id is None:
         return ""
-    return str(Department.objects.filter(pk=department_id).values_list("name", flat=True).first() or "")
+    names: dict[int, str] = _cached("department_names", lambda: dict(Department.objects.values_list("pk", "name")))
+    return names.get(department_id) or str(
+        Department.objects.filter(pk=department_id).values_list("name", flat=True).first() or ""
+    )
+
+
+def _categories() -> dict[str, Category]:
+    return {c.code: c for c in Category.objects.all()}
+
+
+def category_by_code(code: str) -> Category | None:
+    """The category with this code, from the per-process copy (read again at most a minute later)."""
+    return _cached("categories", _categories).get(code)
 
 
 # ── duplicates ────────────────────────────────────────────────────────────────────────────────────

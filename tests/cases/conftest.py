@@ -138,6 +138,15 @@ def make_loop() -> Loop:
     return loop
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Each test's database is new: forget what the last test's process-wide caches held."""
+    from gongzhi.cases.api.auth import forget_clients
+
+    routing.forget_cached()
+    forget_clients()
+
+
 @pytest.fixture
 def loop(db: None) -> Loop:
     return make_loop()

@@ -22,7 +22,7 @@ from gongzhi.cases import indicators
 from gongzhi.cases.access import cases_for
 from gongzhi.cases.actions import transitions as t
 from gongzhi.cases.actions.config import do_create_api_client
-from gongzhi.cases.api.auth import IntakeThrottle
+from gongzhi.cases.api.auth import IntakeThrottle, forget_clients
 from gongzhi.cases.models import ApiClient, Case, CaseEvent, Notification, RequestKind, Status
 from gongzhi.core.models import AuditEvent
 from tests.cases.conftest import GRID1_POINT, STREET2_POINT, Loop
@@ -169,6 +169,7 @@ def test_intake_keys_wrong_inactive_or_missing_are_refused(loop: Loop) -> None:
     malformed = http.post(f"{API}/cases/", REPORT, content_type=JSON, HTTP_AUTHORIZATION="ApiKey")
     nothing = http.post(f"{API}/cases/", REPORT, content_type=JSON)
     ApiClient.objects.filter(pk=client.pk).update(is_active=False)
+    forget_clients()  # this process remembers keys for 30 s
     inactive = http.post(f"{API}/cases/", REPORT, content_type=JSON, **key_header(key))
     for response in (wrong, malformed, nothing, inactive):
         assert response.status_code == 401

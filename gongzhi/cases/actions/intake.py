@@ -53,6 +53,8 @@ class Report:
     occurred_at: dt.datetime | None = None  # hotline tickets keep their own time
     close_on_spot: bool = False
     result: str = ""  # what the grid worker did, when closing on the spot
+    # A batch (the hotline import) tells each office once for the whole batch, not once per case.
+    notify_office: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +125,8 @@ def _validate(report: Report) -> tuple[Category | None, dict[str, Any], list[Err
         errors.append(ErrorItem("client_key", "too_long", _("At most %(n)d characters.") % {"n": 100}))
     category: Category | None = None
     if report.category_code:
-        category = Category.objects.filter(code=report.category_code, is_active=True).first()
-        if category is None or not category.is_leaf:
+        category = routing.category_by_code(report.category_code)
+        if category is None or not category.is_active or not category.is_leaf:
             errors.append(ErrorItem("category", "category_invalid", _("Choose a category from the list.")))
             category = None
     attributes = _clean_attributes(category, report.attributes or {}, errors)
@@ -169,11 +171,22 @@ def _new_number(at: dt.datetime) -> str:
     return f"{at.astimezone(sla.LOCAL):%y%m%d}{secrets.randbelow(10**8):08d}"
 
 
+def _already_filed(report: Report) -> Case | None:
+    # The exclude repeats the unique index's condition: SQLite uses a partial index only when the query
+    # states its condition, and without it every intake scanned the whole table. Only the id is read
+    # first (the usual answer is "none"), which spares compiling a select of every column per request.
+    found = list(
+        Case.objects.filter(channel=report.channel, source=report.source, client_key=report.client_key)
+        .exclude(client_key="")
+        .order_by()
+        .values_list("pk", flat=True)[:1]
+    )
+    return Case.objects.get(pk=found[0]) if found else None
+
+
 def do_file_case(*, actor: Actor, report: Report, photos: list[CleanPhoto] | None = None) -> Filed:
     if report.client_key:
-        existing = Case.objects.filter(
-            channel=report.channel, source=report.source, client_key=report.client_key
-        ).first()
+        existing = _already_filed(report)
         if existing is not None:
             return Filed(existing, "", False)
     category, attributes, errors = _validate(report)
@@ -183,7 +196,7 @@ def do_file_case(*, actor: Actor, report: Report, photos: list[CleanPhoto] | Non
         raise DomainError(errors)
     place = _place(report)
     suggestions = routing.suggest(report.title, report.description)
-    suggested = Category.objects.filter(code=suggestions[0][0]).first() if suggestions else None
+    suggested = routing.category_by_code(suggestions[0][0]) if suggestions else None
     effective = category or (suggested if suggested is not None and suggested.is_leaf else None)
     route = routing.route(effective, place.region_code)
     duplicate = routing.find_duplicate(
@@ -199,9 +212,7 @@ def do_file_case(*, actor: Actor, report: Report, photos: list[CleanPhoto] | Non
             return Filed(case, token, True)
         except IntegrityError:
             if report.client_key:
-                existing = Case.objects.filter(
-                    channel=report.channel, source=report.source, client_key=report.client_key
-                ).first()
+                existing = _already_filed(report)
                 if existing is not None:
                     return Filed(existing, "", False)
             # Otherwise a ticket number collided (1 in 10⁸ per day-pair): draw another.
@@ -273,7 +284,7 @@ def _store(
         save_photos(case, PhotoStage.REPORT, photos)
     if report.close_on_spot:
         _close_on_spot(case, actor, report, at)
-    else:
+    elif report.notify_office:
         notify.send_on_commit(
             notify.office_users(case.owner_code, Cap.CASES_DISPATCH),
             case,

@@ -7,6 +7,8 @@ endpoints that list `ApiKeyAuthentication` (intake, the category list) take it a
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -28,15 +30,40 @@ DEFAULT_INTAKE_RATE = "60/min"
 _MAX_KEY_CHARS = 200
 
 
+# Intake is the busiest endpoint; a known key is answered from this process's memory for a short
+# while instead of a query per request. A deactivated key therefore stops working within this time.
+_CLIENT_TTL = dt.timedelta(seconds=30)
+_clients: dict[str, tuple[dt.datetime, ApiClient | None]] = {}
+_clients_lock = threading.Lock()
+
+
+def forget_clients() -> None:
+    with _clients_lock:
+        _clients.clear()
+
+
 def client_for_key(key: str) -> ApiClient | None:
     """The active client holding `key`; None for an unknown, inactive or malformed key."""
     key = (key or "").strip()
     if not key or len(key) > _MAX_KEY_CHARS:
         return None
-    client = ApiClient.objects.select_related("region").filter(key_digest=token_digest(key)).first()
-    if client is None or not client.is_active:
-        return None
-    return client
+    digest = token_digest(key)
+    now = dt.datetime.now(dt.UTC)
+    hit = _clients.get(digest)
+    if hit is not None and now - hit[0] <= _CLIENT_TTL:
+        return hit[1]
+    client = (
+        ApiClient.objects.select_related("region")
+        .defer("region__geometry")  # the area's outline is never needed here, and it is large
+        .filter(key_digest=digest)
+        .first()
+    )
+    found = client if client is not None and client.is_active else None
+    with _clients_lock:
+        if len(_clients) > 1000:
+            _clients.clear()
+        _clients[digest] = (now, found)
+    return found
 
 
 class ApiKeyAuthentication(BaseAuthentication):

@@ -113,8 +113,13 @@ class SuggestionSerializer(serializers.Serializer[Any]):
 
 def suggestions_of(case: Case) -> list[dict[str, Any]]:
     pairs = [(str(p[0]), float(p[1])) for p in case.suggestions or [] if isinstance(p, list | tuple) and len(p) == 2]
-    names = dict(Category.objects.filter(code__in=[c for c, _p in pairs]).values_list("code", "name"))
-    return [{"code": code, "name": names.get(code, ""), "confidence": conf} for code, conf in pairs]
+    from gongzhi.cases.routing import category_by_code
+
+    out = []
+    for code, conf in pairs:
+        category = category_by_code(code)
+        out.append({"code": code, "name": category.name if category else "", "confidence": conf})
+    return out
 
 
 class CaseSummarySerializer(serializers.ModelSerializer[Case]):

@@ -421,8 +421,14 @@ class CaseViewSet(
             report.channel = Channel.PATROL if field.everything or field.prefixes else Channel.STAFF
             report.source = f"user:{request.user.pk}"
         filed = do_file_case(actor=actor, report=report, photos=photos)
-        case = Case.objects.select_related("category", "suggested_department", "duplicate_candidate").get(
-            pk=filed.case.pk
+        # A new case is answered from the object just written (its category and duplicate are already
+        # attached); only a replay reads the stored case again.
+        case = (
+            filed.case
+            if filed.created
+            else Case.objects.select_related("category", "suggested_department", "duplicate_candidate").get(
+                pk=filed.case.pk
+            )
         )
         context = {"request": request, "token": filed.token if filed.created else ""}
         return Response(
