@@ -12,7 +12,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import gongzhi
 
-BENCHMARKS = {"grid-lookup": "bench.grid_lookup"}
+BENCHMARKS = {
+    "grid-lookup": "bench.grid_lookup",
+    "intake": "bench.intake",
+    "kpi": "bench.kpi",
+    "classifier-cv": "bench.classifier_cv",
+}
 
 
 class Command(BaseCommand):
@@ -28,6 +33,15 @@ class Command(BaseCommand):
             default="plan",
             help="plan: generate the `city` tree in memory (same as `seed --size city`); db: use the grids stored",
         )
+        # Options of the PostgreSQL benchmarks; None means the benchmark's own default (docs/benchmarks.md).
+        parser.add_argument("--duration", type=float, default=None, help="intake: seconds of sustained load")
+        parser.add_argument("--warmup", type=float, default=None, help="intake: seconds of load before measuring")
+        parser.add_argument("--concurrency", type=int, default=None, help="intake: connections sending at once")
+        parser.add_argument("--workers", type=int, default=None, help="intake: gunicorn worker processes")
+        parser.add_argument("--threads", type=int, default=None, help="intake: threads per gunicorn worker")
+        parser.add_argument("--cases", type=int, default=None, help="kpi: cases to generate")
+        parser.add_argument("--runs", type=int, default=None, help="kpi: timed indicator queries")
+        parser.add_argument("--keep", action="store_true", help="intake, kpi: keep (kpi: reuse) the bench database")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Benchmarks ship with the source tree, not the installed package.
