@@ -16,14 +16,23 @@ def _roles_with(cap: str) -> list[str]:
 
 
 def office_users(code: str, cap: str = Cap.CASES_DISPATCH) -> set[int]:
-    """Users holding `cap` in exactly this office (the community, street or district with this code)."""
+    """Users holding `cap` in exactly this office (the community, street or district with this code).
+
+    Read through the per-process reference cache (routing): every intake notifies its office, and who
+    sits in an office changes rarely; someone granted a role hears of new cases within a minute.
+    """
     if not code:
         return set()
-    return set(
-        Membership.objects.filter(role__in=_roles_with(cap), region__code=code, department__isnull=True).values_list(
-            "user_id", flat=True
+    from gongzhi.cases.routing import cached
+
+    def load() -> frozenset[int]:
+        return frozenset(
+            Membership.objects.filter(
+                role__in=_roles_with(cap), region__code=code, department__isnull=True
+            ).values_list("user_id", flat=True)
         )
-    )
+
+    return set(cached(f"office:{cap}:{code}", load))
 
 
 def department_users(department_id: int | None) -> set[int]:

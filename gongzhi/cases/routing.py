@@ -10,8 +10,9 @@ import datetime as dt
 import math
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +31,7 @@ from gongzhi.regions import locate as grid_locate
 from gongzhi.regions.models import Building, Compound
 
 _TTL = dt.timedelta(seconds=60)
+T = TypeVar("T")
 _lock = threading.Lock()
 _cache: dict[str, tuple[dt.datetime, Any]] = {}
 
@@ -48,6 +50,11 @@ def _cached(key: str, load: Any) -> Any:
         value = load()
         _cache[key] = (now, value)
         return value
+
+
+def cached(key: str, load: Callable[[], T]) -> T:
+    """Public form of the per-process reference cache, for other modules' rarely changing reads."""
+    return _cached(key, load)
 
 
 def forget_cached() -> None:

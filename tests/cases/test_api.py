@@ -661,3 +661,23 @@ def test_schema_documents_the_case_endpoints(loop: Loop) -> None:
     } <= paths
     intake = schema["paths"]["/api/v1/cases/"]["post"]
     assert {"200", "201", "400", "401"} <= set(intake["responses"])
+
+
+def test_the_intake_answer_matches_its_documented_serializer(loop: Loop) -> None:
+    # given a case just filed, with a suggested department and a probable duplicate
+    from django.test import RequestFactory
+
+    from gongzhi.cases.api.serializers import IntakeResultSerializer, intake_answer
+    from gongzhi.cases.models import Case
+
+    loop.file(point=(118.8100, 32.1500))
+    filed = loop.file(point=(118.8101, 32.1500), reporter_phone="13912345678")
+    request = RequestFactory().post("/api/v1/cases/")
+    context = {"request": request, "token": filed.token}
+    # when the fast path and the serializer describe it
+    stored = Case.objects.select_related("category", "suggested_department", "duplicate_candidate").get(
+        pk=filed.case.pk
+    )
+    # then they agree field by field (the OpenAPI schema documents the serializer)
+    assert intake_answer(filed.case, context) == dict(IntakeResultSerializer(stored, context=context).data)
+    assert intake_answer(filed.case, context)["duplicate_candidate"] is not None

@@ -390,6 +390,43 @@ class IntakeResultSerializer(serializers.ModelSerializer[Case]):
         return token or None
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def intake_answer(case: Case, context: dict[str, Any]) -> dict[str, Any]:
+    """IntakeResultSerializer's output built directly: the answer to every intake request, where the
+    serializer machinery cost a fifth of the request's CPU. tests/cases/test_api.py checks the two agree."""
+    from gongzhi.cases.routing import department_name
+
+    def when(value: Any) -> Any:
+        return None if value is None else _DATETIME.to_representation(value)
+
+    category = case.category
+    department_id = case.suggested_department_id
+    duplicate = case.duplicate_candidate
+    return {
+        "number": case.number,
+        "url": _absolute(context, reverse("cases-api:case-detail", kwargs={"number": case.number})),
+        "ticket_url": _absolute(context, reverse("cases-api:ticket", kwargs={"number": case.number})),
+        "status": case.status,
+        "channel": case.channel,
+        "category": None if category is None else {"code": category.code, "name": category.name},
+        "suggestions": suggestions_of(case),
+        "suggested_department": None
+        if department_id is None
+        else {"id": department_id, "name": department_name(department_id)},
+        "region_code": case.region_code,
+        "owner_code": case.owner_code,
+        "address": case.address,
+        "duplicate_candidate": None if duplicate is None else duplicate.number,
+        "created_at": when(case.created_at),
+        "response_due": when(case.response_due),
+        "handle_due": when(case.handle_due),
+        "closed_on_spot": case.closed_on_spot,
+        "token": context.get("token") or None,
+    }
+
+
 # ------------------------------------------------------------------------------ intake input
 
 

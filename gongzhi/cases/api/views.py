@@ -77,6 +77,7 @@ from gongzhi.cases.api.serializers import (
     NotificationSerializer,
     TicketRateSerializer,
     TicketSerializer,
+    intake_answer,
 )
 from gongzhi.cases.models import (
     Case,
@@ -432,7 +433,7 @@ class CaseViewSet(
         )
         context = {"request": request, "token": filed.token if filed.created else ""}
         return Response(
-            IntakeResultSerializer(case, context=context).data,
+            intake_answer(case, context),
             status=status.HTTP_201_CREATED if filed.created else status.HTTP_200_OK,
         )
 
