@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 
 from django.core.management import call_command
@@ -48,4 +51,21 @@ class Command(BaseCommand):
             self.stdout.write(f"  a resident's ticket: {ticket[0]} — its status page: http://{options['addr']}{link}")
         self.stdout.write("")
         if not options["no_serve"]:
+            # The embedded default runs background jobs in-process (production runs `gongzhi worker`).
+            threading.Thread(target=_sweep_forever, name="gongzhi-sweep", daemon=True).start()
             call_command("runserver", options["addr"], use_reloader=False)
+
+
+def _sweep_forever(interval: float = 60.0) -> None:
+    from django.db import close_old_connections
+
+    from gongzhi.cases.sweep import run_sweep
+
+    while True:
+        try:
+            run_sweep()
+        except Exception:  # a failed pass must not stop the next one; it is logged
+            logging.getLogger("gongzhi.worker").exception("sweep failed")
+        finally:
+            close_old_connections()
+        time.sleep(interval)
