@@ -90,7 +90,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.RETURN, {S.DISPATCHED, S.SIGNED}, S.RETURNED, {P.HANDLER}, _("Return")),  # 退回
     _t(Action.START, {S.SIGNED, S.REWORK}, S.HANDLING, {P.HANDLER}, _("Start handling")),  # 处置
     _t(Action.FINISH, {S.HANDLING}, S.HANDLED, {P.HANDLER}, _("Report the result")),  # 办结反馈
-    _t(Action.SEND_TO_VERIFY, {S.HANDLED}, S.VERIFYING, {P.SYSTEM, P.DISPATCHER}, _("Send for verification")),
+    _t(Action.SEND_TO_VERIFY, {S.HANDLED}, S.VERIFYING, {P.SYSTEM}, _("Send for verification")),  # after 办结
     _t(Action.VERIFY_PASS, {S.VERIFYING}, S.CLOSED, {P.VERIFIER}, _("Verified: close")),  # 核查通过 → 结案
     _t(Action.VERIFY_FAIL, {S.VERIFYING}, S.REWORK, {P.VERIFIER}, _("Not fixed: rework")),  # 核查不通过 → 返工
     _t(Action.RATE, {S.CLOSED}, None, {P.REPORTER}, _("Rate")),  # 评价; 不满意 → 返工

@@ -25,6 +25,12 @@ from tests.cases.states import reach, resident
 Act = Callable[[Loop, Actor, Case], Any]
 
 
+def _merge(loop: Loop, actor: Actor, case: Case) -> Any:
+    # the open case the test filed beside this one before taking its snapshot
+    target = Case.objects.exclude(pk=case.pk).filter(status=Status.PENDING).latest("pk")
+    return t.do_merge_case(actor=actor, case_id=case.pk, into_number=target.number)
+
+
 def _decide(loop: Loop, actor: Actor, case: Case) -> Any:
     request = case.requests.get()
     return t.do_decide_request(actor=actor, request_id=request.pk, approve=True)
@@ -64,6 +70,15 @@ CASES: list[tuple[str, str, Act, list[str], dict[str, type[Exception]], str, boo
         ["street", "leader"],
         {"community": PermissionDenied, "grid2": NotFound},
         Status.REJECTED,
+        False,
+    ),
+    (
+        "merge",
+        Status.PENDING,
+        _merge,
+        ["street", "leader"],
+        {"community": PermissionDenied, "dept": NotFound, "city": PermissionDenied},
+        Status.MERGED,
         False,
     ),
     (
@@ -234,8 +249,9 @@ def _params() -> list[Any]:
 def test_transition(
     loop: Loop, name: str, state: str, act: Act, user: str, error: type[Exception] | None, after: str
 ) -> None:
-    # given a case in the starting state
+    # given a case in the starting state (and an open one beside it, for merging into)
     case, _token = reach(loop, state)
+    loop.file(point=(118.8101, 32.1501))
     before = _snapshot(case)
     events_before = CaseEvent.objects.filter(case=case).count()
     # when the user acts
