@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from gongzhi.cases.models import OPEN_STATUSES, Status
+
+if TYPE_CHECKING:  # a development-only package: annotations only
+    from django_stubs_ext import StrOrPromise
 
 
 class Party(StrEnum):

@@ -8,6 +8,7 @@ visible but the user may not do this to it now → 403 (the action says so with 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -15,12 +16,14 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_htmx.middleware import HtmxDetails
-from django_stubs_ext import StrOrPromise
 
 from gongzhi.cases.workflow import BY_ACTION, Action
 from gongzhi.core.access import AnyUser, has_capability
 from gongzhi.core.capabilities import Cap
 from gongzhi.regions.models import Region
+
+if TYPE_CHECKING:  # a development-only package: annotations only
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
 

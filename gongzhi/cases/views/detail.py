@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
-from django_stubs_ext import StrOrPromise
 
 from gongzhi.cases import selectors
 from gongzhi.cases.access import Viewer, access_case_by_number, parties_of, viewer_of
@@ -56,6 +55,9 @@ from gongzhi.people.models import Department
 from gongzhi.regions.models import Region
 from gongzhi.web import maps
 from gongzhi.web.shortcuts import get_or_404
+
+if TYPE_CHECKING:  # a development-only package: annotations only
+    from django_stubs_ext import StrOrPromise
 
 Data = dict[str, Any]
 
