@@ -68,7 +68,7 @@ def viewer_of(user: AnyUser) -> Viewer:
 
 
 def _visible_q(viewer: Viewer) -> Q:
-    q = viewer.scope(Cap.CASES_VIEW).q("region_code") if viewer.scope(Cap.CASES_VIEW) != NOTHING else Q(pk__in=[])
+    q = viewer.scope(Cap.CASES_VIEW).q("region_code")  # an empty scope is already "nothing"
     if viewer.departments:
         q |= Q(department_id__in=viewer.departments)
         q |= Q(pk__in=WhistleParty.objects.filter(department_id__in=viewer.departments).values("whistle__case_id"))

@@ -84,8 +84,6 @@ def field_tasks(user: AnyUser, viewer: Viewer | None = None) -> QuerySet[Case]:
     viewer = viewer or viewer_of(user)
     to_handle = viewer.field_handle.q("assignee_code") & Q(status__in=HANDLER_WAITING)
     to_verify = viewer.scope(Cap.CASES_VERIFY).q("region_code") & Q(status=Status.VERIFYING)
-    if not viewer.field_handle.prefixes and not viewer.field_handle.everything:
-        to_handle = Q(pk__in=[])
     return (
         cases_for(user, viewer)
         .filter(to_handle | to_verify)
