@@ -39,6 +39,12 @@ class Cap(StrEnum):
     CASES_IMPORT = "cases.import"
     CASES_CONFIG = "cases.config"
     KPI_VIEW = "kpi.view"
+    # The service loop (供需对接): lists, wishes, orders, registrations, activities, points.
+    SERVICES_VIEW = "services.view"
+    SERVICES_REPORT = "services.report"  # post a wish or need for a resident, confirm for them
+    SERVICES_MANAGE = "services.manage"  # approve registrations, run lists, projects, activities, stations
+    SERVICES_ALLIANCE = "services.alliance"  # the street's alliance passes ordered services to units
+    SERVICES_CONFIG = "services.config"  # need taxonomy, earning rules
 
 
 _FIELD_READ = {Cap.REGIONS_VIEW, Cap.PEOPLE_VIEW, Cap.PARTY_VIEW, Cap.UNITS_VIEW, Cap.DEPARTMENTS_VIEW}
@@ -59,25 +65,46 @@ _CASE_STREET = {
     Cap.KPI_VIEW,
 }
 
+_SERVICE_FIELD = {Cap.SERVICES_VIEW, Cap.SERVICES_REPORT}
+_SERVICE_OFFICE = {Cap.SERVICES_VIEW, Cap.SERVICES_REPORT, Cap.SERVICES_MANAGE}
+
 CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.GRID_WORKER: frozenset(_FIELD_READ | {Cap.PEOPLE_EDIT} | _CASE_FIELD),
+    Role.GRID_WORKER: frozenset(_FIELD_READ | {Cap.PEOPLE_EDIT} | _CASE_FIELD | _SERVICE_FIELD),
     Role.COMMUNITY_STAFF: frozenset(
-        _FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_IMPORT, Cap.PEOPLE_EXPORT} | _CASE_OFFICE
+        _FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_IMPORT, Cap.PEOPLE_EXPORT} | _CASE_OFFICE | _SERVICE_OFFICE
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
-        _FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_IMPORT, Cap.PEOPLE_EXPORT, Cap.PEOPLE_UNMASK} | _CASE_OFFICE
+        _FIELD_READ
+        | _REGISTER_WRITE
+        | {Cap.PEOPLE_IMPORT, Cap.PEOPLE_EXPORT, Cap.PEOPLE_UNMASK}
+        | _CASE_OFFICE
+        | _SERVICE_OFFICE
     ),
-    Role.STREET_STAFF: frozenset(_FIELD_READ | _REGISTER_WRITE | {Cap.PEOPLE_EXPORT, Cap.PEOPLE_UNMASK} | _CASE_STREET),
+    Role.STREET_STAFF: frozenset(
+        _FIELD_READ
+        | _REGISTER_WRITE
+        | {Cap.PEOPLE_EXPORT, Cap.PEOPLE_UNMASK}
+        | _CASE_STREET
+        | _SERVICE_OFFICE
+        | {Cap.SERVICES_ALLIANCE}
+    ),
     # Departments see cases only when sent to them (cases.access); people only through those cases.
     Role.DEPARTMENT_STAFF: frozenset({Cap.REGIONS_VIEW, Cap.DEPARTMENTS_VIEW, Cap.UNITS_VIEW, Cap.CASES_HANDLE}),
     Role.DISTRICT_LEADER: frozenset(
         _FIELD_READ
         | {Cap.PEOPLE_EXPORT, Cap.CASES_VIEW, Cap.CASES_DISPATCH, Cap.CASES_SUPERVISE, Cap.CASES_WHISTLE}
-        | {Cap.CASES_IMPORT, Cap.KPI_VIEW}
+        | {Cap.CASES_IMPORT, Cap.KPI_VIEW, Cap.SERVICES_VIEW}
     ),
-    Role.CITY_LEADER: frozenset(_FIELD_READ | {Cap.CASES_VIEW, Cap.CASES_SUPERVISE, Cap.KPI_VIEW}),
+    Role.CITY_LEADER: frozenset(_FIELD_READ | {Cap.CASES_VIEW, Cap.CASES_SUPERVISE, Cap.KPI_VIEW, Cap.SERVICES_VIEW}),
     Role.SYSTEM_ADMIN: frozenset(
-        {Cap.REGIONS_VIEW, Cap.REGIONS_EDIT, Cap.DEPARTMENTS_VIEW, Cap.DEPARTMENTS_EDIT, Cap.CASES_CONFIG}
+        {
+            Cap.REGIONS_VIEW,
+            Cap.REGIONS_EDIT,
+            Cap.DEPARTMENTS_VIEW,
+            Cap.DEPARTMENTS_EDIT,
+            Cap.CASES_CONFIG,
+            Cap.SERVICES_CONFIG,
+        }
     ),
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNTS_MANAGE}),
     Role.AUDIT_ADMIN: frozenset({Cap.AUDIT_VIEW}),

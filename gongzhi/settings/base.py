@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "gongzhi.regions",
     "gongzhi.people",
     "gongzhi.cases",
+    "gongzhi.volunteers",
+    "gongzhi.registrations",
+    "gongzhi.services",
+    "gongzhi.points",
     "gongzhi.web",
     "gongzhi.demo",
 ]
