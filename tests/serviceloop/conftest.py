@@ -1,0 +1,3 @@
+from tests.serviceloop.world import world
+
+__all__ = ["world"]
