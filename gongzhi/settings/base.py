@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "gongzhi.volunteers",
     "gongzhi.registrations",
     "gongzhi.services",
+    "gongzhi.wishes",
     "gongzhi.points",
     "gongzhi.web",
     "gongzhi.demo",
