@@ -42,7 +42,7 @@ class _Decision(models.Model):
 
 
 class UnitRegistration(_Decision):
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("unit"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("organisation unit"))
     liaison = models.ForeignKey(
         Volunteer, null=True, blank=True, on_delete=models.PROTECT, related_name="liaison_for",
         verbose_name=_("liaison"),

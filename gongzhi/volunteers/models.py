@@ -71,7 +71,7 @@ class Team(models.Model):
     community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="teams", verbose_name=_("community"))
     region_code = models.CharField(_("community code"), max_length=15, db_index=True)
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="teams", verbose_name=_("unit")
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="teams", verbose_name=_("organisation unit")
     )
     leader = models.ForeignKey(
         Volunteer, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams", verbose_name=_("leader")
@@ -136,7 +136,7 @@ class ServiceRecord(models.Model):
         verbose_name=_("volunteer"),
     )
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="services", verbose_name=_("unit")
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="services", verbose_name=_("organisation unit")
     )
     community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
     region_code = models.CharField(_("community code"), max_length=15, db_index=True)

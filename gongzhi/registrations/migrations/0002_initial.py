@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='unitregistration',
             name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='people.unit', verbose_name='unit'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='people.unit', verbose_name='organisation unit'),
         ),
         migrations.AddConstraint(
             model_name='memberregistration',

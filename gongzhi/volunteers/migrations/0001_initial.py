@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('founded_on', models.DateField(verbose_name='founded on')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='regions.region', verbose_name='community')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='people.unit', verbose_name='unit')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='people.unit', verbose_name='organisation unit')),
             ],
             options={
                 'verbose_name': 'volunteer team',
@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 ('summary', models.CharField(max_length=200, verbose_name='summary')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='community')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='people.unit', verbose_name='unit')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='people.unit', verbose_name='organisation unit')),
                 ('volunteer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='volunteers.volunteer', verbose_name='volunteer')),
             ],
             options={
