@@ -64,7 +64,9 @@ def main() -> None:
         run(BIN / "gongzhi", "demo", *extra, env=env)
     elif command == "test":
         ensure_env("dev")
-        run(PY, "-m", "pytest", *extra, env=env)
+        # One worker per core (pytest-xdist, a test database each) unless the caller chose otherwise.
+        workers = [] if any(a.startswith(("-n", "--numprocesses")) for a in extra) else ["-n", "auto"]
+        run(PY, "-m", "pytest", *workers, *extra, env=env)
     elif command == "lint":
         ensure_env("dev")
         run(BIN / "ruff", "check", ".")
