@@ -17,6 +17,7 @@ BENCHMARKS = {
     "intake": "bench.intake",
     "kpi": "bench.kpi",
     "classifier-cv": "bench.classifier_cv",
+    "matching": "bench.matching",
 }
 
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, default=None, help="kpi: cases to generate")
         parser.add_argument("--runs", type=int, default=None, help="kpi: timed indicator queries")
         parser.add_argument("--keep", action="store_true", help="intake, kpi: keep (kpi: reuse) the bench database")
+        parser.add_argument("--needs", type=int, default=10_000, help="matching: needs in the campaign")
+        parser.add_argument("--volunteers", type=int, default=50_000, help="matching: volunteers")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Benchmarks ship with the source tree, not the installed package.
