@@ -42,9 +42,15 @@ class _Decision(models.Model):
 
 
 class UnitRegistration(_Decision):
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("organisation unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("organisation unit")
+    )
     liaison = models.ForeignKey(
-        Volunteer, null=True, blank=True, on_delete=models.PROTECT, related_name="liaison_for",
+        Volunteer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaison_for",
         verbose_name=_("liaison"),
     )
     offers = models.TextField(_("what the unit offers"), blank=True)
@@ -53,9 +59,7 @@ class UnitRegistration(_Decision):
         verbose_name = _("unit registration")
         verbose_name_plural = _("unit registrations")
         ordering = ("region_code", "-applied_at")
-        constraints = [
-            models.UniqueConstraint(fields=("unit", "community"), name="registrations_unit_community_uniq")
-        ]
+        constraints = [models.UniqueConstraint(fields=("unit", "community"), name="registrations_unit_community_uniq")]
 
     def __str__(self) -> str:
         return f"{self.unit} → {self.community}"
@@ -79,3 +83,142 @@ class MemberRegistration(_Decision):
 
     def __str__(self) -> str:
         return f"{self.member} → {self.community}"
+
+
+class LiaisonTerm(models.Model):
+    """一名联络员: who was a registered unit's liaison from when to when (the 五个一 item 1 reads these).
+
+    Written only by the actions: approval opens a term for the proposed liaison, a change closes the
+    current term and opens the next, a withdrawal closes it. `ended_on` empty = still in office.
+    """
+
+    registration = models.ForeignKey(
+        UnitRegistration, on_delete=models.CASCADE, related_name="liaison_terms", verbose_name=_("unit registration")
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="liaison_terms", verbose_name=_("liaison")
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("liaison term")
+        verbose_name_plural = _("liaison terms")
+        ordering = ("registration", "started_on", "id")
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} ({self.started_on}–{self.ended_on or ''})"
+
+
+class ContactChannel(models.TextChoices):
+    VISIT = "visit", _("Visit")  # 走访
+    PHONE = "phone", _("Phone call")  # 电话
+    MEETING = "meeting", _("Meeting")  # 座谈
+    ONLINE = "online", _("Online")  # 线上
+
+
+class UnitContact(models.Model):
+    """每月联系: one logged contact between the community and a registered unit."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("unit"))
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    region_code = models.CharField(_("community code"), max_length=15, db_index=True)
+    contacted_on = models.DateField(_("date of contact"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
+    summary = models.CharField(_("summary"), max_length=300)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+    logged_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unit contact")
+        verbose_name_plural = _("unit contacts")
+        ordering = ("-contacted_on", "-id")
+        indexes = [models.Index(fields=("community", "contacted_on"), name="registrations_contact_comm_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.contacted_on}"
+
+
+class JointMeeting(models.Model):
+    """联席会议 held by a community or a street with its registered units."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("held by"))
+    region_code = models.CharField(_("region code"), max_length=15, db_index=True)
+    held_on = models.DateField(_("date"), db_index=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    minutes = models.TextField(_("minutes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("joint meeting")
+        verbose_name_plural = _("joint meetings")
+        ordering = ("-held_on", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.subject}"
+
+
+class MeetingAttendance(models.Model):
+    """A unit signed in at a joint meeting (每季度联席会议 reads these)."""
+
+    meeting = models.ForeignKey(
+        JointMeeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("meeting")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="meeting_attendances", verbose_name=_("unit"))
+    attendee_name = models.CharField(_("attended by"), max_length=50)
+    volunteer = models.ForeignKey(
+        Volunteer, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("volunteer")
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("meeting attendance")
+        verbose_name_plural = _("meeting attendances")
+        ordering = ("meeting", "unit")
+        constraints = [
+            models.UniqueConstraint(fields=("meeting", "unit"), name="registrations_attendance_meeting_unit_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} @ {self.meeting}"
+
+
+class DutyHours(models.Model):
+    """Yearly service hours required of in-service members: one row per street, or the city-wide row
+    (region empty; the actions keep it single). A community follows its street's row, else the
+    city-wide row, else `DEFAULT_DUTY_HOURS`."""
+
+    region = models.OneToOneField(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("street")
+    )
+    hours = models.DecimalField(_("required hours a year"), max_digits=6, decimal_places=2)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("required service hours")
+        verbose_name_plural = _("required service hours")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hours__gte=0), name="registrations_dutyhours_hours_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region or '*'}: {self.hours}"

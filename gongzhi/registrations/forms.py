@@ -1,0 +1,172 @@
+"""Forms of the 双报到 pages; each only parses — the actions decide (their errors land on the fields)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.errors import DomainError
+from gongzhi.people.models import MemberKind, PartyMember, Unit
+from gongzhi.regions.models import Region
+from gongzhi.registrations.models import ContactChannel, RegistrationStatus
+from gongzhi.services.models import NeedCategory
+from gongzhi.volunteers.models import Volunteer
+
+WEEKDAYS = (
+    (0, _("Mon")),
+    (1, _("Tue")),
+    (2, _("Wed")),
+    (3, _("Thu")),
+    (4, _("Fri")),
+    (5, _("Sat")),
+    (6, _("Sun")),
+)
+
+
+def apply_errors(form: forms.BaseForm, error: DomainError) -> None:
+    for item in error.items:
+        name = item.field.split(".")[0]
+        form.add_error(name if name in form.fields else None, item.message)
+
+
+def volunteers_serving(community: Region) -> QuerySet[Volunteer]:
+    """Volunteers based in the community or approved by it: the ones who may be its units' liaisons."""
+    return (
+        Volunteer.objects.filter(
+            Q(community=community)
+            | Q(registrations__community=community, registrations__status=RegistrationStatus.APPROVED),
+            is_active=True,
+        )
+        .select_related("person")
+        .distinct()
+        .order_by("person__name", "pk")
+    )
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"})
+
+
+def _skill_choices() -> list[tuple[str, Any]]:
+    return [
+        (c.code, f"{c.code} {c.name}")
+        for c in NeedCategory.objects.filter(is_active=True, parent__isnull=False).order_by("sort_order", "code")
+    ]
+
+
+class UnitApplyForm(forms.Form):
+    community = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("Community"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
+    offers = forms.CharField(label=_("What the unit offers"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, communities: QuerySet[Region], units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class MemberApplyForm(forms.Form):
+    community = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("Community"))
+    member = forms.ModelChoiceField(queryset=PartyMember.objects.none(), label=_("In-service party member"))
+    skills = forms.MultipleChoiceField(
+        label=_("Skills"), required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    days = forms.TypedMultipleChoiceField(
+        label=_("Available days"),
+        choices=WEEKDAYS,
+        coerce=int,
+        initial=[d for d, _label in WEEKDAYS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    monthly_capacity = forms.IntegerField(label=_("Tasks a month at most"), min_value=1, max_value=31, initial=4)
+    username = forms.CharField(
+        label=_("Sign-in account (user name)"),
+        required=False,
+        max_length=150,
+        help_text=_("Optional: an existing participant account to link to the member's volunteer profile."),
+    )
+
+    def __init__(self, *args: Any, communities: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        self.fields["member"].queryset = PartyMember.objects.filter(  # type: ignore[attr-defined]
+            kind=MemberKind.IN_SERVICE
+        ).select_related("person", "employer")
+        self.fields["member"].label_from_instance = lambda m: (  # type: ignore[attr-defined]
+            f"{m.person.name}（{m.employer.name}）" if m.employer else m.person.name
+        )
+        self.fields["skills"].choices = _skill_choices()  # type: ignore[attr-defined]
+
+    @property
+    def available_days(self) -> int:
+        return sum(1 << d for d in self.cleaned_data.get("days") or [])
+
+
+class SelfApplyForm(forms.Form):
+    """The member's own application on the phone page: community, skills, days, capacity."""
+
+    community = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("Community"))
+    skills = MemberApplyForm.base_fields["skills"]
+    days = MemberApplyForm.base_fields["days"]
+    monthly_capacity = MemberApplyForm.base_fields["monthly_capacity"]
+
+    def __init__(self, *args: Any, communities: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        self.fields["skills"].choices = _skill_choices()  # type: ignore[attr-defined]
+
+    @property
+    def available_days(self) -> int:
+        return sum(1 << d for d in self.cleaned_data.get("days") or [])
+
+
+class LiaisonForm(forms.Form):
+    volunteer = forms.ModelChoiceField(queryset=Volunteer.objects.none(), label=_("Liaison"))
+
+    def __init__(self, *args: Any, community: Region, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = volunteers_serving(community)  # type: ignore[attr-defined]
+
+
+class ContactForm(forms.Form):
+    contacted_on = forms.DateField(label=_("Date of contact"), widget=_date_input())
+    channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
+    summary = forms.CharField(label=_("Summary"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contacted_on"].initial = timezone.localdate()
+
+
+class MeetingForm(forms.Form):
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("Held by"))
+    held_on = forms.DateField(label=_("Date"), widget=_date_input())
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        self.fields["held_on"].initial = timezone.localdate()
+
+
+class AttendanceForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
+    attendee_name = forms.CharField(label=_("Attended by"), max_length=50, required=False)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class DutyHoursForm(forms.Form):
+    hours = forms.DecimalField(label=_("Required hours a year"), min_value=0, max_value=1000, decimal_places=2)
+
+
+def month_value(day: dt.date) -> str:
+    return f"{day:%Y-%m}"

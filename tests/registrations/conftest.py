@@ -1,0 +1,1 @@
+from tests.serviceloop.world import world  # noqa: F401
