@@ -1,0 +1,55 @@
+"""Forms of the points pages; they parse input, the actions decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.errors import DomainError
+from gongzhi.points.actions import MAX_QUANTITY, MAX_RESTOCK
+from gongzhi.regions.models import Region
+
+
+def apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
+    for item in error.items:
+        form.add_error(item.field if item.field in form.fields else None, item.message)
+
+
+class RedeemForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1)
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the reversal"), max_length=200, min_length=2, widget=forms.TextInput())
+
+
+class StationForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("Community"), queryset=Region.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=100)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    opening_hours = forms.CharField(label=_("Opening hours"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, communities: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["community"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = communities
+
+
+class ItemForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    cost = forms.IntegerField(label=_("Points each"), min_value=1, max_value=1_000_000)
+    stock = forms.IntegerField(label=_("Opening stock"), min_value=0, max_value=MAX_RESTOCK, initial=0)
+
+
+class RestockForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_RESTOCK)
+
+
+class RuleForm(forms.Form):
+    points = forms.IntegerField(label=_("Points"), min_value=0, max_value=10_000)
+    per_hour = forms.BooleanField(label=_("Per hour"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
