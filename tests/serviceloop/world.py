@@ -25,8 +25,10 @@ import pytest
 from django.contrib.auth.models import User
 
 from gongzhi.people.models import PartyMember, Person, Unit
+from gongzhi.points.earning import ensure_default_rules
 from gongzhi.regions.models import Region
 from gongzhi.registrations.models import MemberRegistration, RegistrationStatus, UnitRegistration
+from gongzhi.services.seed import ensure_need_taxonomy
 from gongzhi.volunteers.models import Volunteer
 from tests.conftest import SmallTree
 from tests.people.conftest import USERNAMES, PeopleTree, make_people_tree
@@ -88,6 +90,9 @@ def _member_registration(member: PartyMember, volunteer: Volunteer, community: R
 
 
 def make_world(people: PeopleTree) -> World:
+    # A transactional test before this one may have flushed what the migrations seeded.
+    ensure_need_taxonomy()
+    ensure_default_rules()
     tree = people.tree
     places = people.places
     world = World(people=people)
