@@ -136,7 +136,8 @@ class ServiceRecord(models.Model):
         verbose_name=_("volunteer"),
     )
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="services", verbose_name=_("organisation unit")
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="services",
+        verbose_name=_("organisation unit"),
     )
     community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
     region_code = models.CharField(_("community code"), max_length=15, db_index=True)
@@ -170,3 +171,144 @@ class ServiceRecord(models.Model):
         if self.pk is not None and not self._state.adding:
             raise TypeError("service records are append-only")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+# ── activities: sign-up, QR check-in and check-out, confirmed attendance ─────────────────────────
+
+
+class ActivityStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # being prepared; only the organisers see it
+    OPEN = "open", _("Open for sign-up")
+    CLOSED = "closed", _("Sign-up closed")  # still takes place: check-in and check-out work
+    DONE = "done", _("Finished")  # no more check-in or check-out; attendance may still be confirmed
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Activity(models.Model):
+    """志愿活动: a dated piece of group service with a sign-up limit and a QR check-in/out."""
+
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    community = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="volunteer_activities", verbose_name=_("community")
+    )
+    region_code = models.CharField(_("community code"), max_length=15, db_index=True)
+    organiser_team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("organising team"),
+    )
+    organiser_volunteer = models.ForeignKey(
+        Volunteer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organised_activities",
+        verbose_name=_("organiser (volunteer)"),
+    )
+    organiser_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("organiser (staff)"),
+    )
+    category_code = models.CharField(_("need category"), max_length=12, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200)
+    capacity = models.PositiveIntegerField(_("places"))
+    status = models.CharField(_("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT)
+    # Key of the rotating QR tokens (see gongzhi.volunteers.tokens); never shown, never sent.
+    qr_secret = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("volunteer activity")
+        verbose_name_plural = _("volunteer activities")
+        ordering = ("-starts_at", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="volunteers_activity_ends_after_start"
+            ),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="volunteers_activity_capacity_gte_1"),
+        ]
+        indexes = [
+            models.Index(
+                fields=("region_code",), name="volunteers_act_region_like", opclasses=("varchar_pattern_ops",)
+            ),
+            models.Index(fields=("status", "starts_at"), name="volunteers_act_status_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def length_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class SignUpStatus(models.TextChoices):
+    SIGNED_UP = "signed_up", _("Signed up")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SignUp(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups", verbose_name=_("activity"))
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="signups", verbose_name=_("volunteer")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=SignUpStatus.choices, default=SignUpStatus.SIGNED_UP)
+    signed_up_at = models.DateTimeField(_("signed up at"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        ordering = ("signed_up_at", "id")
+        constraints = [models.UniqueConstraint(fields=("activity", "volunteer"), name="volunteers_signup_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} → {self.activity}"
+
+
+class Attendance(models.Model):
+    """One volunteer's presence at one activity, from the QR scans; hours count once confirmed."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("activity")
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("volunteer")
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ("checked_in_at", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("activity", "volunteer"), name="volunteers_attendance_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True) | models.Q(hours__gte=0),
+                name="volunteers_attendance_hours_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} @ {self.activity}"
