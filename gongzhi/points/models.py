@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.people.models import Unit
@@ -181,7 +182,7 @@ class PointTransaction(AppendOnly):
         related_name="+",
         verbose_name=_("by"),
     )
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
         verbose_name = _("points transaction")
@@ -287,7 +288,7 @@ class StockMovement(AppendOnly):
         related_name="+",
         verbose_name=_("by"),
     )
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
         verbose_name = _("stock movement")
@@ -313,7 +314,7 @@ class Redemption(AppendOnly):
     )
     # Shown on the member's phone and read by the station keeper when handing the goods over.
     code = models.CharField(_("redemption code"), max_length=12, unique=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
         verbose_name = _("redemption")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.people.models import PartyMember, Unit
@@ -30,7 +31,7 @@ class _Decision(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )
-    applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -137,7 +138,7 @@ class UnitContact(models.Model):
         related_name="+",
         verbose_name=_("logged by"),
     )
-    logged_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    logged_at = models.DateTimeField(_("logged at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("unit contact")
@@ -160,7 +161,7 @@ class JointMeeting(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("joint meeting")

@@ -19,6 +19,7 @@ from django.db import close_old_connections, connection
 
 from gongzhi.cases.sweep import run_sweep
 from gongzhi.core import context
+from gongzhi.wishes.actions import do_escalate_stale_wishes
 
 log = logging.getLogger("gongzhi.worker")
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 try:
                     with context.bind("task"):
                         result = run_sweep()
+                        do_escalate_stale_wishes()  # the micro-wishes' sweep (gongzhi.wishes)
                 except Exception:
                     failures += 1
                     log.exception("worker: sweep failed (the next pass retries)")
