@@ -9,6 +9,11 @@ urlpatterns = [
     path("v1/", include("gongzhi.regions.api.urls")),
     path("v1/", include("gongzhi.people.api.urls")),
     path("v1/", include("gongzhi.cases.api.urls")),
+    path("v1/", include("gongzhi.points.api.urls")),
+    path("v1/", include("gongzhi.registrations.api.urls")),
+    path("v1/", include("gongzhi.services.api.urls")),
+    path("v1/", include("gongzhi.volunteers.api.urls")),
+    path("v1/", include("gongzhi.wishes.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: any other /api/ URL answers the structured JSON 404, not Django's HTML page.

@@ -12,6 +12,11 @@ urlpatterns = [
     path("", include("gongzhi.people.urls")),
     path("", include("gongzhi.cases.urls")),
     path("open311/v2/", include("gongzhi.cases.open311.urls")),
+    path("", include("gongzhi.points.urls")),
+    path("", include("gongzhi.registrations.urls")),
+    path("", include("gongzhi.services.urls")),
+    path("", include("gongzhi.volunteers.urls")),
+    path("", include("gongzhi.wishes.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 

@@ -1,0 +1,1 @@
+"""Pages of the supply–demand loop: the lists hub, projects and claims, ordered services."""
