@@ -19,6 +19,7 @@ from gongzhi.registrations.models import (
 )
 from gongzhi.volunteers.models import Volunteer
 
+COMMUNITY_CODE_LEN = 12
 STREET_CODE_LEN = 9
 
 
@@ -95,7 +96,9 @@ def access_member_registration_by_id(user: AnyUser, pk: int, cap: Cap = Cap.SERV
 
 def communities_for(user: AnyUser, cap: Cap = Cap.SERVICES_VIEW) -> QuerySet[Region]:
     scope = capability_scope(user, cap)
-    return Region.objects.filter(scope.q("code"), level=Level.COMMUNITY).order_by("code")
+    # A grid worker's scope is a grid: the community it lies in is the one whose registrations they see.
+    enclosing = sorted({p[:COMMUNITY_CODE_LEN] for p in scope.prefixes if len(p) > COMMUNITY_CODE_LEN})
+    return Region.objects.filter(scope.q("code") | Q(code__in=enclosing), level=Level.COMMUNITY).order_by("code")
 
 
 def access_community_by_id(user: AnyUser, pk: int, cap: Cap = Cap.SERVICES_MANAGE) -> Region:

@@ -186,6 +186,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several apps name their choice sets "status" or "kind"; each set gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "gongzhi.cases.models.Status",
+        "RequestStatusEnum": "gongzhi.cases.models.RequestStatus",
+        "RegistrationStatusEnum": "gongzhi.registrations.models.RegistrationStatus",
+        "NeedStatusEnum": "gongzhi.services.models.NeedStatus",
+        "ProjectStatusEnum": "gongzhi.services.models.ProjectStatus",
+        "ClaimStatusEnum": "gongzhi.services.models.ClaimStatus",
+        "OrderStatusEnum": "gongzhi.services.models.OrderStatus",
+        "ActivityStatusEnum": "gongzhi.volunteers.models.ActivityStatus",
+        "SignUpStatusEnum": "gongzhi.volunteers.models.SignUpStatus",
+        "WishStatusEnum": "gongzhi.wishes.models.WishStatus",
+        "AccountKindEnum": "gongzhi.points.models.AccountKind",
+        "TransactionKindEnum": "gongzhi.points.models.TransactionKind",
+        "MovementKindEnum": "gongzhi.points.models.MovementKind",
+        "ServiceKindEnum": "gongzhi.volunteers.models.ServiceKind",
+        "ResourceKindEnum": "gongzhi.services.models.ResourceKind",
+        "RequestKindEnum": "gongzhi.cases.models.RequestKind",
+        "PartyOrgKindEnum": "gongzhi.people.models.PartyOrgKind",
+        "MemberKindEnum": "gongzhi.people.models.MemberKind",
+    },
 }
 
 # Production must supply GONGZHI_PII_KEY; dev and test settings let the app create one.
