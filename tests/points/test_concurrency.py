@@ -2,52 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 
 from gongzhi.core.errors import DomainError
 from gongzhi.points import actions, selectors
 from gongzhi.points.models import CatalogItem, Redemption
 from tests.points.conftest import Pts, earn
 from tests.points.ledger_checks import assert_ledger_consistent
+from tests.races import needs_postgres, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _race(calls: list[Callable[[], object]]) -> tuple[int, list[Exception]]:
-    barrier = threading.Barrier(len(calls))
-    wins: list[int] = []
-    errors: list[Exception] = []
-
-    def run(call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            call()
-            wins.append(1)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return len(wins), errors
-
-
-def _needs_postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL (SQLite serialises the whole database)")
-
-
 def test_ten_redemptions_of_an_item_with_three_in_stock_three_succeed(pts: Pts) -> None:
-    _needs_postgres()
+    needs_postgres()
     # given an item with 3 in stock and four members with points enough for several each
     w = pts.world
     item = actions.do_create_catalog_item(
@@ -61,7 +32,7 @@ def test_ten_redemptions_of_an_item_with_three_in_stock_three_succeed(pts: Pts) 
         return lambda: actions.do_redeem_item(actor=w.user(key), volunteer=w.volunteers[key], item=item)
 
     # when ten redemptions arrive at once
-    wins, errors = _race([redeem(members[i % len(members)]) for i in range(10)])
+    wins, errors = race([redeem(members[i % len(members)]) for i in range(10)])
     # then exactly three succeed, the rest are told the stock ran out, and nothing went below zero
     assert wins == 3
     assert len(errors) == 7 and all(isinstance(e, DomainError) for e in errors)
@@ -73,7 +44,7 @@ def test_ten_redemptions_of_an_item_with_three_in_stock_three_succeed(pts: Pts) 
 
 
 def test_concurrent_redemptions_by_one_member_stop_at_the_balance(pts: Pts) -> None:
-    _needs_postgres()
+    needs_postgres()
     # given wang with 60 points and rice at 30 with plenty of stock
     w = pts.world
     earn(pts, "wang", 60)
@@ -86,7 +57,7 @@ def test_concurrent_redemptions_by_one_member_stop_at_the_balance(pts: Pts) -> N
         else (lambda: actions.do_redeem_item(actor=w.user("community"), volunteer=wang, item=pts.rice))
         for i in range(10)
     ]
-    wins, errors = _race(calls)
+    wins, errors = race(calls)
     # then exactly two succeed and the balance is zero, not below
     assert wins == 2
     assert all(isinstance(e, DomainError) and e.items[0].code == "insufficient_points" for e in errors)
@@ -96,7 +67,7 @@ def test_concurrent_redemptions_by_one_member_stop_at_the_balance(pts: Pts) -> N
 
 
 def test_two_staff_reversing_one_redemption_at_once_reverse_it_once(pts: Pts) -> None:
-    _needs_postgres()
+    needs_postgres()
     w = pts.world
     earn(pts, "wang", 60)
     redemption = actions.do_redeem_item(actor=w.user("wang"), volunteer=w.volunteers["wang"], item=pts.rice)
@@ -107,7 +78,7 @@ def test_two_staff_reversing_one_redemption_at_once_reverse_it_once(pts: Pts) ->
             actor=user, transaction_id=redemption.transaction_id, reason="同时冲正"
         )
 
-    wins, errors = _race([reverse(user) for user in users])
+    wins, errors = race([reverse(user) for user in users])
     assert wins == 1
     assert all(isinstance(e, DomainError) and e.items[0].code == "already_reversed" for e in errors)
     assert selectors.balance_of(w.volunteers["wang"]) == 60

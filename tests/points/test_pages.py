@@ -243,7 +243,7 @@ def test_the_system_administrator_edits_earning_rules(pts: Pts) -> None:
     ],
 )
 def test_navigation_shows_what_the_user_can_open(pts: Pts, who: str, shown: list[str], hidden: list[str]) -> None:
-    page = _as(pts.world.user(who)).get("/").content.decode()
+    page = _as(pts.world.user(who)).get("/", follow=True).content.decode()  # participants land on /serve/
     for entry in shown:
         assert entry in page
     for entry in hidden:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -17,6 +15,7 @@ from gongzhi.services.access import projects_for
 from gongzhi.services.actions import projects as p
 from gongzhi.services.models import ClaimStatus, Project, ProjectClaim, ProjectStatus
 from gongzhi.volunteers.models import ServiceKind, ServiceRecord
+from tests.races import race
 from tests.serviceloop.world import World
 from tests.services.builders import make_project
 
@@ -133,29 +132,6 @@ def test_claims_are_refused_to_strangers_and_unregistered_units(world: World) ->
     assert ProjectClaim.objects.count() == 0
 
 
-def _race(calls: list[Callable[[], object]]) -> tuple[int, list[Exception]]:
-    barrier = threading.Barrier(len(calls))
-    wins: list[int] = []
-    errors: list[Exception] = []
-
-    def run(call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            call()
-            wins.append(1)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return len(wins), errors
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_claims_never_exceed_the_slots(world: World) -> None:
     if connection.vendor != "postgresql":
@@ -167,7 +143,7 @@ def test_concurrent_claims_never_exceed_the_slots(world: World) -> None:
     other = world.people.places["grid2"].unit
     assert world.unit is not None
     unit = world.unit
-    wins, errors = _race(
+    wins, errors = race(
         [
             lambda: p.do_claim_project(actor=li, project_id=project.pk, unit=unit),
             lambda: p.do_claim_project(actor=wang, project_id=project.pk, unit=other),

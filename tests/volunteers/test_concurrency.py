@@ -3,49 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 
 from gongzhi.core.errors import Conflict
 from gongzhi.people.models import Person
 from gongzhi.volunteers.actions.activities import do_sign_up
 from gongzhi.volunteers.models import SignUp, Volunteer
+from tests.races import needs_postgres, race
 from tests.serviceloop.world import World
 from tests.volunteers.conftest import make_activity
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(calls: list[Callable[[], object]]) -> tuple[int, list[Exception]]:
-    barrier = threading.Barrier(len(calls))
-    wins: list[int] = []
-    errors: list[Exception] = []
-
-    def run(call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            call()
-            wins.append(1)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return len(wins), errors
-
-
-def _needs_postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL (SQLite serialises the whole database)")
 
 
 def _volunteers(w: World, n: int) -> list[User]:
@@ -61,10 +31,10 @@ def _volunteers(w: World, n: int) -> list[User]:
 
 
 def test_ten_sign_ups_for_three_places_exactly_three_win(world: World) -> None:
-    _needs_postgres()
+    needs_postgres()
     activity = make_activity(world, capacity=3)
     users = _volunteers(world, 10)
-    wins, errors = _race(
+    wins, errors = race(
         [lambda u=user: do_sign_up(actor=u, activity_id=activity.pk) for user in users]  # type: ignore[misc]
     )
     assert wins == 3

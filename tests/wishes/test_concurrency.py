@@ -2,49 +2,24 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
 
 from gongzhi.core.errors import Conflict
 from gongzhi.wishes.actions import Actor, do_claim_wish
 from gongzhi.wishes.models import Wish, WishEvent, WishStatus
+from tests.races import race
 from tests.serviceloop.world import World
 from tests.wishes.helpers import post
 
-# Real commits are needed for the threads to see the wish; the serialized rollback puts the seeded
-# taxonomy and earning rules back after the flush, for the tests that run after this one.
+# Real commits are needed for the threads to see the wish. The flush afterwards empties the seeded
+# need classes and earning rules too; the `world` fixture puts them back for whoever needs them.
 pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite serialises the whole database)"
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
-
-
-def _race(calls: list[Callable[[], object]]) -> tuple[int, list[Exception]]:
-    barrier = threading.Barrier(len(calls))
-    wins: list[int] = []
-    errors: list[Exception] = []
-
-    def run(call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            call()
-            wins.append(1)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return len(wins), errors
 
 
 def test_ten_concurrent_claims_of_one_wish_exactly_one_succeeds(world: World) -> None:
@@ -53,7 +28,7 @@ def test_ten_concurrent_claims_of_one_wish_exactly_one_succeeds(world: World) ->
     keys = ["wu", "zhao", "wang", "li", "wu", "zhao", "wang", "li", "wu", "zhao"]
     actors = [Actor(user=world.user(k)) for k in keys]
     # when all ten claim at the same moment
-    wins, errors = _race([lambda a=a: do_claim_wish(actor=a, wish_id=wish.pk) for a in actors])  # type: ignore[misc]
+    wins, errors = race([lambda a=a: do_claim_wish(actor=a, wish_id=wish.pk) for a in actors])  # type: ignore[misc]
     # then exactly one wins; the nine others are told it was claimed, and one claim is on the timeline
     assert wins == 1, errors
     assert len(errors) == 9 and all(isinstance(e, Conflict) for e in errors), errors
