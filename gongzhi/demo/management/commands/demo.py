@@ -14,6 +14,7 @@ from django.urls import reverse
 from gongzhi.core import context
 from gongzhi.demo.accounts import DEMO_PASSWORD, do_ensure_demo_accounts
 from gongzhi.demo.cases import do_issue_demo_ticket
+from gongzhi.demo.services.seed import do_issue_demo_wish_ticket
 from gongzhi.regions.models import Region
 
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             accounts = do_ensure_demo_accounts()
             # Only a digest of each resident's token is kept, so a fresh one is issued to print.
             ticket = do_issue_demo_ticket()
+            wish = do_issue_demo_wish_ticket()
         self.stdout.write("")
         self.stdout.write(f"  共治 demo city: http://{options['addr']}/   password for every account: {DEMO_PASSWORD}")
         for account in accounts:
@@ -49,6 +51,9 @@ class Command(BaseCommand):
         if ticket is not None:
             link = reverse("cases:h5_status", args=ticket)
             self.stdout.write(f"  a resident's ticket: {ticket[0]} — its status page: http://{options['addr']}{link}")
+        if wish is not None:
+            link = reverse("wishes:h5_status", args=wish)
+            self.stdout.write(f"  a resident's micro-wish: {wish[0]} — its status page: http://{options['addr']}{link}")
         self.stdout.write("")
         if not options["no_serve"]:
             # The embedded default runs background jobs in-process (production runs `gongzhi worker`).

@@ -16,6 +16,7 @@ from gongzhi.demo.cases import DEFAULT_COUNT, CaseCounts, cases_sha256, clear_ca
 from gongzhi.demo.load import do_seed_city, geometry_sha256
 from gongzhi.demo.people import PeopleCounts, do_seed_people, people_sha256
 from gongzhi.demo.plan import generate
+from gongzhi.demo.services.seed import DEFAULT_WISHES, ServiceCounts, clear_services, do_seed_services
 
 
 class Command(BaseCommand):
@@ -30,6 +31,16 @@ class Command(BaseCommand):
         parser.add_argument("--no-cases", action="store_true", help="no year of cases (and no trained classifier)")
         parser.add_argument(
             "--cases", type=int, default=DEFAULT_COUNT, metavar="N", help=f"how many cases (default {DEFAULT_COUNT})"
+        )
+        parser.add_argument(
+            "--no-services", action="store_true", help="no volunteers, registrations, wishes, activities or points"
+        )
+        parser.add_argument(
+            "--wishes",
+            type=int,
+            default=DEFAULT_WISHES,
+            metavar="N",
+            help=f"how many micro-wishes (default {DEFAULT_WISHES})",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,13 +58,17 @@ class Command(BaseCommand):
         with_people = with_rooms and not options["no_people"]
         # Cases are handled by departments, which come with the people.
         with_cases = with_people and not options["no_cases"] and options["cases"] > 0
+        # Volunteers are residents and party members, and units register with communities.
+        with_services = with_people and not options["no_services"]
         people: PeopleCounts | None = None
         cases: CaseCounts | None = None
+        services: ServiceCounts | None = None
         try:
             # One transaction: a failure in the people or the cases leaves no half-seeded city behind.
             with context.bind("cli"), transaction.atomic():
                 if options["replace"]:
-                    clear_cases()  # cases point at departments and grids' users: they go first
+                    clear_services()  # volunteers are people, and the ledger points at them: they go first
+                    clear_cases()  # cases point at departments and grids' users
                 counts = do_seed_city(
                     actor=None, plan=plan, with_rooms=with_rooms, replace=options["replace"], progress=progress
                 )
@@ -63,6 +78,8 @@ class Command(BaseCommand):
                     do_ensure_demo_accounts()
                 if with_cases:
                     cases = do_seed_cases(seed=options["seed"], count=options["cases"], progress=progress)
+                if with_services:
+                    services = do_seed_services(seed=options["seed"], wishes=options["wishes"], progress=progress)
         except DomainError as exc:
             raise CommandError("; ".join(f"{i.field}: {i.message}" for i in exc.items)) from exc
         result = {
@@ -85,6 +102,14 @@ class Command(BaseCommand):
             "classifier_samples": cases.classifier_samples if cases else 0,
             "classifier_metrics": cases.classifier_metrics if cases else {},
             "case_seconds": cases.seconds if cases else 0,
+            "volunteers": services.volunteers if services else 0,
+            "activities": services.activities if services else 0,
+            "attendances": services.attendances if services else 0,
+            "wishes": services.wishes if services else 0,
+            "service_records": services.service_records if services else 0,
+            "points_transactions": services.transactions if services else 0,
+            "redemptions": services.redemptions if services else 0,
+            "service_seconds": services.seconds if services else 0,
             "seconds": round(time.perf_counter() - started, 2),
             "geometry_sha256": geometry_sha256(),
             "people_sha256": people_sha256() if people else "",
