@@ -39,7 +39,7 @@ def _seed(*args: str) -> dict[str, object]:
 
 def test_demo_seed_builds_qixia_with_its_real_streets() -> None:
     # When the demo city is seeded
-    result = _seed("--size", "demo", "--seed", "1", "--no-cases")
+    result = _seed("--size", "demo", "--seed", "1", "--no-cases", "--no-services")
     # Then the JSON line reports the district as the issue describes it
     assert {k: result[k] for k in ("districts", "streets", "communities", "grids")} == {
         "districts": 1,
