@@ -203,3 +203,14 @@ class ClaimForm(_Choices):
 
 class DeliverForm(_Choices):
     evidence = forms.CharField(label=_("What was delivered"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class CampaignForm(_Choices):
+    """集中派单: which street or community, and for which day."""
+
+    region = forms.ChoiceField(label=_("Community or street"))
+    date = forms.DateField(label=_("Service day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("region", regions)

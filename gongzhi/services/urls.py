@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gongzhi.services.views import lists, orders, projects
+from gongzhi.services.views import campaign, lists, orders, projects
 
 app_name = "services"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("services/projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
     path("services/projects/<int:pk>/<str:action>/", projects.project_act, name="project_act"),
     path("services/claims/<int:pk>/<str:action>/", projects.claim_act, name="claim_act"),
+    path("services/campaign/", campaign.campaign, name="campaign"),
     path("services/orders/", orders.community_orders, name="orders"),
     path("services/orders/new/", orders.order_new, name="order_new"),
     path("services/orders/queue/", orders.alliance_queue, name="queue"),

@@ -165,6 +165,11 @@ def staff_sees(user: AnyUser, wish: Wish, cap: str = Cap.SERVICES_VIEW) -> bool:
     return capability_scope(user, cap).covers(wish.region_code)
 
 
+def may_invite(user: AnyUser, wish: Wish) -> bool:
+    """Staff who post or run the lists where the wish is may invite volunteers to claim it (邀请认领)."""
+    return staff_sees(user, wish, Cap.SERVICES_MANAGE) or staff_sees(user, wish, Cap.SERVICES_REPORT)
+
+
 def access_wish_by_number(user: AnyUser, number: str, participant: Participant | None = None) -> Wish:
     wish = (
         wishes_for(user, participant)

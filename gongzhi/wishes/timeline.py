@@ -21,6 +21,7 @@ EVENT_LABELS: dict[str, StrOrPromise] = {
     "cancel": _("Withdrawn"),
     "escalate": _("Pushed to the street board"),
     "expire": _("Expired unclaimed"),
+    "invite": _("Invited to claim"),
 }
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("wishes/<str:number>/release/", detail.release, name="release"),
     path("wishes/<str:number>/confirm/", detail.confirm, name="confirm"),
     path("wishes/<str:number>/cancel/", detail.cancel, name="cancel"),
+    path("wishes/<str:number>/invite/", detail.invite, name="invite"),
     path("wishes/<str:number>/photos/<int:photo_id>/", detail.photo, name="photo"),
     # the resident (no sign-in)
     path("h5/wish/", h5.h5_post, name="h5_post"),

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from gongzhi.services.api import views
+from gongzhi.services.api import matching, views
 
 app_name = "services-api"
 
@@ -15,6 +15,7 @@ router.register("projects", views.ProjectViewSet, basename="project")
 router.register("orders", views.OrderViewSet, basename="order")
 
 urlpatterns = [
+    path("services/campaign/", matching.CampaignView.as_view(), name="campaign"),
     path("project-claims/<int:pk>/<str:verb>/", views.ClaimActionView.as_view(), name="claim-action"),
     path("orders/<int:pk>/<str:verb>/", views.OrderActionView.as_view(), name="order-action"),
     *router.urls,

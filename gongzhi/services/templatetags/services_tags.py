@@ -45,6 +45,7 @@ def services_nav(context: template.Context) -> dict[str, Any]:
         "show": {
             "hub": Cap.SERVICES_VIEW in caps or (participant is not None and bool(participant.unit_ids)),
             "orders": Cap.SERVICES_MANAGE in caps,
+            "campaign": Cap.SERVICES_MANAGE in caps,
             "queue": Cap.SERVICES_ALLIANCE in caps,
             "inbox": takes_orders,
         },

@@ -29,7 +29,9 @@ from gongzhi.services.forms import (
     days_to_mask,
     mask_to_days,
 )
-from gongzhi.services.models import NeedStatus, ProjectStatus, Resource
+from gongzhi.services.matching.explain import as_dict
+from gongzhi.services.models import Need, NeedStatus, ProjectStatus, Resource
+from gongzhi.services.recommend import need_candidates, need_place
 from gongzhi.services.views.common import (
     PAGE_SIZE,
     liaison_communities,
@@ -276,8 +278,17 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": manage,
             "status_form": _status_form(user, need) if manage and lists.NEED_MOVES.get(need.status) else None,
             "can_order": manage and need.status == NeedStatus.OPEN,
+            **_recommended(need),
         },
     )
+
+
+def _recommended(need: Need) -> dict[str, Any]:
+    """推荐人选 while the need is open: the top candidates explained, and how its place is known."""
+    if need.status != NeedStatus.OPEN:
+        return {"recommended": None, "place_source": ""}
+    place = need_place(need)
+    return {"recommended": [as_dict(c) for c in need_candidates(need, place=place)], "place_source": place.source}
 
 
 @login_required

@@ -47,6 +47,7 @@ def matched_users(wish: Wish, limit: int, on: dt.date) -> set[int]:
         community_ids=community_ids,
         on=on,
         limit=limit,
+        signed_in_only=True,  # the top `limit` of those who can be told
     )
     return {c.volunteer.user_id for c in candidates if c.volunteer.user_id is not None}
 

@@ -192,3 +192,45 @@ class WishTicketSerializer(serializers.Serializer[Wish]):
 class WishTicketConfirmSerializer(serializers.Serializer[Any]):
     token = serializers.CharField(max_length=64)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class WishCandidateReasonSerializer(serializers.Serializer[Any]):
+    part = serializers.CharField(help_text="skill, distance, availability or load")
+    text = serializers.CharField()
+    points = serializers.IntegerField()
+
+
+class WishCandidateSerializer(serializers.Serializer[Any]):
+    """One recommended volunteer (推荐人选) with the parts of the score; staff only."""
+
+    volunteer = serializers.IntegerField()
+    name = serializers.CharField()
+    score = serializers.IntegerField(help_text="0–1000")
+    match = serializers.CharField(help_text="exact or class")
+    km = serializers.FloatField(allow_null=True)
+    available = serializers.BooleanField()
+    recent_services = serializers.IntegerField()
+    open_assignments = serializers.IntegerField()
+    parts = serializers.DictField(child=serializers.IntegerField())
+    reasons = WishCandidateReasonSerializer(many=True)
+    invited_today = serializers.BooleanField()
+
+
+class WishCandidatesSerializer(serializers.Serializer[Any]):
+    wish = serializers.CharField()
+    status = serializers.CharField()
+    place = serializers.CharField(
+        help_text="How the distances were measured: building (the wish's), home (the resident's), community (its "
+        "label point: rough), or empty (unknown: no distance points)."
+    )
+    candidates = WishCandidateSerializer(many=True)
+
+
+class WishInviteInputSerializer(serializers.Serializer[Any]):
+    volunteer = serializers.IntegerField(min_value=1)
+
+
+class WishInviteResultSerializer(serializers.Serializer[Any]):
+    wish = serializers.CharField()
+    volunteer = serializers.IntegerField()
+    sent = serializers.BooleanField(help_text="false: already invited to this wish today; nothing was sent")

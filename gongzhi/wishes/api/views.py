@@ -32,11 +32,13 @@ from gongzhi.core.api.pagination import LimitOffset
 from gongzhi.core.api.schema import error_responses
 from gongzhi.core.capabilities import Cap
 from gongzhi.core.errors import NotFound
+from gongzhi.services.matching.explain import as_dict
 from gongzhi.wishes import selectors
 from gongzhi.wishes.access import (
     Participant,
     access_wish_by_number,
     access_wish_by_ticket,
+    may_invite,
     participant_of,
     staff_sees,
     wishes_for,
@@ -48,13 +50,17 @@ from gongzhi.wishes.actions import (
     do_claim_wish,
     do_confirm_wish,
     do_fulfil_wish,
+    do_invite_to_claim,
     do_post_wish,
     do_release_claim,
 )
 from gongzhi.wishes.api.serializers import (
+    WishCandidatesSerializer,
     WishClaimInputSerializer,
     WishDetailSerializer,
     WishFulfilInputSerializer,
+    WishInviteInputSerializer,
+    WishInviteResultSerializer,
     WishNoteInputSerializer,
     WishPostInputSerializer,
     WishPostResultSerializer,
@@ -64,6 +70,7 @@ from gongzhi.wishes.api.serializers import (
     WishTicketSerializer,
 )
 from gongzhi.wishes.models import BoardLevel, Wish, WishChannel, WishStatus
+from gongzhi.wishes.recommend import invited_on, wish_candidates, wish_place
 
 NUMBER_PATTERN = r"W[0-9]{6,12}"
 _CARD = ("category__parent", "community", "claimant_volunteer__person", "claimant_unit")
@@ -276,6 +283,44 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         body.is_valid(raise_exception=True)
         do_cancel_wish(actor=Actor.of(request.user), wish_id=wish.pk, reason=body.validated_data["reason"])
         return self._answer(request, wish)
+
+    @extend_schema(
+        summary="Recommended people for a wish (推荐人选)",
+        description="Staff with `services.manage` or `services.report` where the wish is: the top five volunteers who "
+        "may claim it, by skill, distance from the resident's building, availability today and recent load, each "
+        "with the parts of the score explained. Empty once the wish is no longer open.",
+        responses={200: WishCandidatesSerializer, **error_responses(403, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def candidates(self, request: Request, number: str) -> Response:
+        wish = self.get_object()
+        if not may_invite(request.user, wish):
+            raise PermissionDenied(Cap.SERVICES_REPORT)
+        rows: list[dict[str, Any]] = []
+        place = wish_place(wish)
+        if wish.status == WishStatus.OPEN:
+            invited = invited_on([wish.pk])
+            ranked = wish_candidates(wish, place=place)
+            rows = [as_dict(c, invited=(wish.pk, c.volunteer.pk) in invited) for c in ranked]
+        return Response({"wish": wish.number, "status": wish.status, "place": place.source, "candidates": rows})
+
+    @extend_schema(
+        summary="Invite a volunteer to claim a wish (邀请认领)",
+        description="Staff with `services.manage` or `services.report` where the wish is. The volunteer must serve "
+        "where the wish's boards are (400 otherwise); a wish no longer open answers 409. Once a day per volunteer: "
+        "a repeat answers `sent: false` and sends nothing.",
+        request=WishInviteInputSerializer,
+        responses={200: WishInviteResultSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, number: str) -> Response:
+        wish = self.get_object()
+        body = WishInviteInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        invitation = do_invite_to_claim(
+            actor=Actor.of(request.user), wish_id=wish.pk, volunteer_id=body.validated_data["volunteer"]
+        )
+        return Response({"wish": wish.number, "volunteer": invitation.volunteer.pk, "sent": invitation.sent})
 
 
 _TOKEN = OpenApiParameter(

@@ -17,12 +17,21 @@ from gongzhi.cases.forms import apply_errors
 from gongzhi.cases.views.detail import photo_response
 from gongzhi.core.capabilities import Cap
 from gongzhi.core.errors import Conflict, DomainError, NotFound
+from gongzhi.services.matching.explain import as_dict
 from gongzhi.web.shortcuts import get_or_404
 from gongzhi.wishes import selectors
-from gongzhi.wishes.access import access_wish_by_number, staff_sees
-from gongzhi.wishes.actions import Actor, do_cancel_wish, do_confirm_wish, do_fulfil_wish, do_release_claim
+from gongzhi.wishes.access import access_wish_by_number, may_invite, staff_sees
+from gongzhi.wishes.actions import (
+    Actor,
+    do_cancel_wish,
+    do_confirm_wish,
+    do_fulfil_wish,
+    do_invite_to_claim,
+    do_release_claim,
+)
 from gongzhi.wishes.forms import ConfirmForm, FulfilForm, ReasonForm
 from gongzhi.wishes.models import Wish, WishStatus
+from gongzhi.wishes.recommend import Place, invited_on, wish_candidates, wish_place
 from gongzhi.wishes.views.board import claim_options
 from gongzhi.wishes.views.common import Standing, event_label, require_standing
 
@@ -32,6 +41,7 @@ def _page(request: HttpRequest, wish: Wish, standing: Standing, **forms: object)
     is_claimant = participant.is_claimant(wish)
     reports_here = staff_sees(request.user, wish, Cap.SERVICES_REPORT)
     sees_staff = staff_sees(request.user, wish)
+    can_invite = wish.status == WishStatus.OPEN and may_invite(request.user, wish)
     events = [
         {"at": e.at, "label": event_label(e.kind), "by": e.actor_label, "note": e.note, "kind": e.kind}
         for e in selectors.timeline(wish)
@@ -51,9 +61,22 @@ def _page(request: HttpRequest, wish: Wish, standing: Standing, **forms: object)
         "release_form": forms.get("release_form") or ReasonForm(prefix="release"),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(prefix="confirm"),
         "cancel_form": forms.get("cancel_form") or ReasonForm(prefix="cancel"),
+        "can_invite": can_invite,
+        "recommended": None,
+        "place_source": "",
     }
+    if sees_staff and wish.status == WishStatus.OPEN:
+        place = wish_place(wish)
+        context["recommended"] = _recommended(wish, place)
+        context["place_source"] = place.source
     status = 400 if any(f is not None for f in forms.values()) else 200
     return render(request, "wishes/detail.html", context, status=status)
+
+
+def _recommended(wish: Wish, place: Place) -> list[dict[str, object]]:
+    """推荐人选: the top candidates with their score explained, and whether they were invited today."""
+    invited = invited_on([wish.pk])
+    return [as_dict(c, invited=(wish.pk, c.volunteer.pk) in invited) for c in wish_candidates(wish, place=place)]
 
 
 def _wish(request: HttpRequest, number: str, standing: Standing) -> Wish:
@@ -154,6 +177,31 @@ def cancel(request: HttpRequest, number: str) -> HttpResponse:
         else:
             return _acted(request, wish, _("The wish was withdrawn."))
     return _page(request, wish, standing, cancel_form=form)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, number: str) -> HttpResponse:
+    """邀请认领: staff tell one recommended volunteer about the open wish."""
+    standing = require_standing(request, staff_only=True)
+    wish = _wish(request, number, standing)
+    raw = request.POST.get("volunteer", "")
+    if not raw.isdigit():
+        messages.error(request, _("Choose a volunteer to invite."))
+        return redirect("wishes:detail", number=wish.number)
+    try:
+        invitation = do_invite_to_claim(actor=Actor.of(request.user), wish_id=wish.pk, volunteer_id=int(raw))
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:  # Conflict included: the wish was claimed meanwhile
+        messages.warning(request, "；".join(i.message for i in error.items))
+        return redirect("wishes:detail", number=wish.number)
+    name = invitation.volunteer.person.name
+    if invitation.sent:
+        messages.success(request, _("%(name)s has been invited to claim this wish.") % {"name": name})
+    else:
+        messages.info(request, _("%(name)s was already invited to this wish today.") % {"name": name})
+    return redirect("wishes:detail", number=wish.number)
 
 
 @login_required
