@@ -11,13 +11,13 @@ from gongzhi.wishes.models import WishEvent
 from tests.races import race
 from tests.serviceloop.world import World
 
-# Real commits are needed for the threads to see the wishes; the serialized rollback puts the seeded
-# taxonomy and earning rules back after the flush, for the tests that run after this one.
+# Real commits are needed for the threads to see the wishes. The flush afterwards empties the seeded
+# need classes and earning rules too; the `world` fixture puts them back for whoever needs them.
 pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite serialises the whole database)"
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
