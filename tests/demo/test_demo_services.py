@@ -42,9 +42,26 @@ from gongzhi.points.models import (
 )
 from gongzhi.regions.locate import invalidate
 from gongzhi.regions.models import Region
+from gongzhi.registrations.access import units_acted_for
 from gongzhi.registrations.compliance import Overall, community_compliance
 from gongzhi.registrations.models import LiaisonTerm, MemberRegistration, RegistrationStatus, UnitRegistration
 from gongzhi.registrations.periods import Period
+from gongzhi.services.models import (
+    OPEN_ORDER_STATUSES,
+    ClaimStatus,
+    Need,
+    NeedSource,
+    NeedStatus,
+    OrderEvent,
+    OrderStatus,
+    Project,
+    ProjectClaim,
+    ProjectStatus,
+    Resource,
+    ServiceOrder,
+)
+from gongzhi.services.selectors import community_orders, unit_inbox
+from gongzhi.services.workflow import TRANSITIONS
 from gongzhi.volunteers.hours import attendance_hours
 from gongzhi.volunteers.models import (
     Activity,
@@ -53,6 +70,7 @@ from gongzhi.volunteers.models import (
     ServiceRecord,
     SignUp,
     SignUpStatus,
+    Team,
     Volunteer,
 )
 from gongzhi.volunteers.records import service_key
@@ -176,6 +194,33 @@ def test_every_confirmed_service_has_one_record_and_one_earning_by_the_rules(see
         txn = earnings.pop(key)
         assert txn.created_at == w.confirmed_at == record.created_at
         assert credits[txn.pk] == (w.claimant_volunteer_id, w.claimant_unit_id, rules["wish"].points)
+    # every confirmed ordered service: one record for the unit, or the team's leader; one earning
+    orders = ServiceOrder.objects.filter(status=OrderStatus.CONFIRMED).select_related("team", "community")
+    assert orders.count() > 100
+    for o in orders:
+        key = service_key("order", o.pk)
+        record = records.pop(key)
+        volunteer = o.team.leader_id if o.team is not None else None
+        assert (record.unit_id, record.volunteer_id) == (o.unit_id, volunteer) and (o.unit_id is None) != (
+            volunteer is None
+        )
+        assert (record.community_id, record.hours, record.summary) == (o.community_id, o.hours or 0, o.title)
+        assert o.completed_at is not None and record.served_on == o.completed_at.astimezone(sla.LOCAL).date()
+        txn = earnings.pop(key)
+        assert txn.created_at == o.confirmed_at == record.created_at and txn.region_code == o.region_code
+        assert credits[txn.pk] == (volunteer, o.unit_id, points_for(rules["order"], record.hours))
+    # every confirmed project claim: one record for the unit, of the delivery's day; one earning
+    claims = ProjectClaim.objects.filter(status=ClaimStatus.CONFIRMED).select_related("project")
+    assert claims.count() > 20
+    for c in claims:
+        key = service_key("project", c.pk)
+        record = records.pop(key)
+        assert (record.unit_id, record.volunteer_id, record.community_id) == (c.unit_id, None, c.project.community_id)
+        assert c.delivered_at is not None and record.served_on == c.delivered_at.astimezone(sla.LOCAL).date()
+        assert record.summary == c.project.title and record.hours >= 0
+        txn = earnings.pop(key)
+        assert txn.created_at == c.confirmed_at == record.created_at
+        assert credits[txn.pk] == (None, c.unit_id, points_for(rules["project"], record.hours))
     # and nothing else was recorded or paid
     assert records == {} and earnings == {}
 
@@ -377,3 +422,194 @@ def test_hours_are_half_hours_and_points_follow(seeded: Seeded) -> None:
     hours = list(Attendance.objects.filter(hours__isnull=False).values_list("hours", flat=True))
     for h in rng.sample(hours, min(200, len(hours))):
         assert h is not None and (h * 2) == (h * 2).to_integral_value() and h >= Decimal("0.5")
+
+
+# ── the three lists and ordered services ─────────────────────────────────────────────────────────
+
+
+def _approved_units() -> dict[int, set[int]]:
+    """unit → the communities it is registered with (approved, with a liaison)."""
+    units: dict[int, set[int]] = defaultdict(set)
+    approved = UnitRegistration.objects.filter(status=RegistrationStatus.APPROVED, liaison__isnull=False)
+    for uid, cid in approved.values_list("unit_id", "community_id"):
+        units[uid].add(cid)
+    return units
+
+
+def test_orders_follow_their_timelines(seeded: Seeded) -> None:
+    orders = {o.pk: o for o in ServiceOrder.objects.all()}
+    assert len(orders) == seeded.counts.orders and 250 <= len(orders) <= 600
+    statuses = Counter(o.status for o in orders.values())
+    assert set(statuses) == set(OrderStatus.values), statuses
+    assert statuses[OrderStatus.CONFIRMED] > len(orders) / 2
+    assert seeded.counts.open_orders == sum(statuses[s] for s in OPEN_ORDER_STATUSES)
+    events: dict[int, list[OrderEvent]] = defaultdict(list)
+    for e in OrderEvent.objects.order_by("occurred_at", "id"):
+        events[e.order_id].append(e)
+    assert sum(map(len, events.values())) == seeded.counts.order_events
+    units = _approved_units()
+    community_code = dict(Region.objects.filter(level="community").values_list("id", "code"))
+    teams = {t.pk: t for t in Team.objects.all()}
+    late_accepts = 0
+    for o in orders.values():
+        steps = events[o.pk]
+        # the first step places the order, each next one starts where the last ended, the last is its status
+        first = steps[0]
+        assert (first.action, first.from_status, first.to_status) == ("order", "", OrderStatus.ORDERED)
+        assert first.occurred_at == o.ordered_at and first.actor_id == o.ordered_by_id
+        for before, after in itertools.pairwise(steps):
+            assert after.from_status == before.to_status and before.occurred_at <= after.occurred_at
+            assert (after.from_status, after.action) in ALLOWED, (o.number, after.from_status, after.action)
+        assert steps[-1].to_status == o.status and steps[-1].occurred_at < AS_OF
+        assert o.number == f"DD{o.ordered_at.astimezone(sla.LOCAL):%Y%m%d}{o.pk:05d}"
+        assert o.street_code == o.region_code[:9] == community_code[o.community_id][:9]
+        assert o.wanted_by >= o.ordered_at.astimezone(sla.LOCAL).date()
+        kinds = Counter(e.action for e in steps)
+        assert o.decline_count == kinds["decline"] and (len(o.decline_reason) > 2) == (o.decline_count > 0)
+        # the assignee is the last dispatch's, cleared by a decline; a unit registered in the street, or its team
+        dispatches = [e for e in steps if e.action == "dispatch"]
+        if o.status in (OrderStatus.ORDERED, OrderStatus.DECLINED):
+            assert o.unit_id is None and o.team_id is None and o.accept_due is None
+        elif dispatches:
+            last = dispatches[-1]
+            assert (o.unit_id, o.team_id) == (last.data.get("unit"), last.data.get("team"))
+            assert last.occurred_at == o.dispatched_at
+            assert o.accept_due is not None and last.data["accept_due"] == o.accept_due.astimezone(dt.UTC).isoformat()
+            assert o.accept_due - o.dispatched_at in {dt.timedelta(hours=h) for h in (24, 48, 72)}
+            if o.unit_id is not None:
+                assert any(community_code[c][:9] == o.street_code for c in units[o.unit_id])
+            else:
+                team = teams[o.team_id or 0]
+                assert team.region_code.startswith(o.street_code) and team.leader_id is not None
+        accepted = [e for e in steps if e.action == "accept"]
+        assert (o.accepted_at is not None) == bool(accepted)
+        if accepted:
+            assert o.accepted_at == accepted[0].occurred_at and o.accept_due is not None
+            late = o.accepted_at > o.accept_due
+            assert accepted[0].data == ({"late": True} if late else {})
+            late_accepts += late
+        if o.status == OrderStatus.CONFIRMED:
+            assert o.confirmed_at == o.closed_at == steps[-1].occurred_at
+            assert o.completed_at is not None and o.accepted_at is not None and o.accepted_at <= o.completed_at
+            assert o.completion_note and steps[-1].data == ({"hours": str(o.hours)} if o.hours is not None else {})
+        if o.status == OrderStatus.CANCELLED:
+            assert o.closed_at == steps[-1].occurred_at and o.cancel_reason == steps[-1].note != ""
+        if o.status in OPEN_ORDER_STATUSES:
+            assert o.closed_at is None and o.confirmed_at is None
+    assert late_accepts > 0 and any(o.decline_count for o in orders.values())
+    assert any(o.accept_overdue(AS_OF) for o in orders.values()) or statuses[OrderStatus.DISPATCHED] > 0
+
+
+ALLOWED = {(s, t.action.value) for t in TRANSITIONS for s in t.sources}
+
+
+def test_project_claims_keep_their_slots_and_statuses(seeded: Seeded) -> None:
+    projects = {p.pk: p for p in Project.objects.all()}
+    assert len(projects) == seeded.counts.projects > 100
+    assert {ProjectStatus.DRAFT, ProjectStatus.PUBLISHED, ProjectStatus.DONE} <= {p.status for p in projects.values()}
+    claims: dict[int, list[ProjectClaim]] = defaultdict(list)
+    for c in ProjectClaim.objects.order_by("claimed_at", "id"):
+        claims[c.project_id].append(c)
+    assert sum(map(len, claims.values())) == seeded.counts.project_claims
+    assert {c.status for cs in claims.values() for c in cs} == set(ClaimStatus.values)
+    units = _approved_units()
+    for pid, p in projects.items():
+        mine = claims[pid]
+        assert p.starts_on <= p.ends_on and p.created_at < AS_OF and p.budget >= 0
+        # never more active claims than slots, at any moment
+        moments = sorted([(c.claimed_at, 1) for c in mine] + [(c.withdrawn_at, -1) for c in mine if c.withdrawn_at])
+        active = 0
+        for _at, step in moments:
+            active += step
+            assert active <= p.slots, p.title
+        assert sum(1 for c in mine if c.status != ClaimStatus.WITHDRAWN) <= p.slots
+        assert len({c.unit_id for c in mine if c.status != ClaimStatus.WITHDRAWN}) == sum(
+            1 for c in mine if c.status != ClaimStatus.WITHDRAWN
+        )
+        if p.status == ProjectStatus.DRAFT:
+            assert mine == []
+        if p.status == ProjectStatus.DONE:
+            assert all(c.status in (ClaimStatus.CONFIRMED, ClaimStatus.WITHDRAWN) for c in mine) and mine
+        for c in mine:
+            assert p.community_id in units[c.unit_id]
+            assert p.created_at < c.claimed_at < AS_OF
+            assert c.claimed_at.astimezone(sla.LOCAL).date() <= p.ends_on
+            if c.status == ClaimStatus.WITHDRAWN:
+                assert c.withdrawn_at is not None and c.claimed_at < c.withdrawn_at < AS_OF and len(c.reason) > 2
+                assert c.delivered_at is None and c.confirmed_at is None
+            if c.status == ClaimStatus.CLAIMED:
+                assert c.delivered_at is None and c.confirmed_at is None and c.withdrawn_at is None
+            if c.status in (ClaimStatus.DELIVERED, ClaimStatus.CONFIRMED):
+                assert c.delivered_at is not None and c.claimed_at < c.delivered_at < AS_OF and c.evidence
+                assert (c.confirmed_at is not None) == (c.status == ClaimStatus.CONFIRMED)
+            if c.confirmed_at is not None:
+                assert c.delivered_at is not None and c.delivered_at < c.confirmed_at < AS_OF
+
+
+def test_needs_and_resources_keep_the_lists_rules(seeded: Seeded) -> None:
+    community_user = User.objects.get(username="community")
+    resources = list(Resource.objects.all())
+    assert len(resources) == seeded.counts.resources > 300
+    assert any(len(r.region_code) == 9 for r in resources)  # street-wide ones
+    units = _approved_units()
+    codes = dict(Region.objects.values_list("id", "code"))
+    for r in resources:
+        assert sum(x is not None for x in (r.unit_id, r.team_id, r.volunteer_id)) == 1
+        assert r.region_code == codes[r.region_id] and len(r.region_code) in (9, 12)
+        if r.unit_id is not None:
+            assert any(codes[c].startswith(r.region_code) for c in units[r.unit_id])
+    needs = list(Need.objects.select_related("order"))
+    assert len(needs) == seeded.counts.needs and set(NeedStatus.values) == {n.status for n in needs}
+    for n in needs:
+        assert n.created_at <= n.updated_at < AS_OF and n.region_code.startswith(codes[n.community_id])
+        assert n.raised_by_id == (community_user.pk if n.community_id == seeded.community.pk else None)
+        if n.source == NeedSource.RESIDENT:
+            assert n.person_id is not None and "*" in n.resident_masked
+        else:
+            assert n.person_id is None and n.resident_masked == ""
+        if n.status == NeedStatus.MATCHED:
+            assert n.resource_id is not None or n.order_id is not None
+        if n.resource_id is not None:
+            resource = Resource.objects.get(pk=n.resource_id)
+            assert codes[n.community_id].startswith(resource.region_code) and resource.created_at < n.updated_at
+        if n.status == NeedStatus.CLOSED:
+            assert len(n.status_note) > 2
+        if n.order is not None:
+            # ordered for it: matched while the order runs, met once confirmed; a cancelled order unlinks it
+            assert n.order.community_id == n.community_id and n.order.category_id == n.category_id
+            assert n.order.status != OrderStatus.CANCELLED
+            expected = NeedStatus.MET if n.order.status == OrderStatus.CONFIRMED else NeedStatus.MATCHED
+            assert n.status == expected and n.updated_at == n.order.ordered_at
+    linked = OrderEvent.objects.filter(action="order", data__has_key="need").count()
+    assert linked >= Need.objects.filter(order__isnull=False).count() > 10
+
+
+def test_the_demo_community_and_liaison_have_orders_to_act_on(seeded: Seeded) -> None:
+    # the community's staff see its orders in most states
+    staff = User.objects.get(username="community")
+    mine = community_orders(staff)
+    assert {o.community_id for o in mine} == {seeded.community.pk}
+    assert len({o.status for o in mine}) >= 6
+    # and a unit's project delivery to confirm
+    assert ProjectClaim.objects.filter(project__community=seeded.community, status=ClaimStatus.DELIVERED).exists()
+    # the street's alliance has one to pass on
+    street = User.objects.get(username="street")
+    assert ServiceOrder.objects.filter(
+        street_code=seeded.community.code[:9], status__in=(OrderStatus.ORDERED, OrderStatus.DECLINED)
+    ).exists()
+    assert street.is_active
+    # the liaison's inbox: one passed on, waiting to be accepted (not yet overdue), and one in progress
+    liaison = User.objects.get(username="liaison")
+    inbox = list(unit_inbox(liaison))
+    waiting = [o for o in inbox if o.status == OrderStatus.DISPATCHED and o.unit_id is not None]
+    assert waiting and any(o.accept_due is not None and o.accept_due > AS_OF for o in waiting)
+    assert any(o.status == OrderStatus.IN_PROGRESS for o in inbox)
+    client = Client()
+    assert client.login(username="liaison", password=DEMO_PASSWORD)
+    page = client.get(reverse("services:inbox"))
+    assert page.status_code == 200 and waiting[0].title in page.content.decode()
+    # and its unit offers resources it entered itself, and has earned project or order points
+    unit_ids = set(units_acted_for(liaison).values_list("pk", flat=True))
+    assert {o.unit_id for o in waiting} <= unit_ids
+    assert Resource.objects.filter(unit_id__in=unit_ids, region=seeded.community, created_by=liaison).exists()
+    assert PointAccount.objects.filter(unit_id__in=unit_ids, balance__gt=0).exists()

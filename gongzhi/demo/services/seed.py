@@ -2,8 +2,9 @@
 
 Volunteers, registrations and teams (participants.py), then, over the twelve months before `today`
 (cut at the midnight that starts it, like the cases): liaison terms, contacts and joint meetings
-(units.py), activities with attendance (activities.py), micro-wishes (wishes.py), a love station in
-every community with its catalogue, and the points ledger lived through in time order (ledger.py).
+(units.py), activities with attendance (activities.py), micro-wishes (wishes.py), the three lists and
+ordered services (orders.py), a love station in every community with its catalogue, and the points
+ledger lived through in time order (ledger.py).
 Rows are written straight through the cursor; `tests/demo/test_demo_services.py` checks them against
 the rules the actions enforce (balances, stock, one record and one earning per confirmed service).
 """
@@ -25,9 +26,11 @@ from gongzhi.cases import sla
 from gongzhi.core import audit
 from gongzhi.demo.accounts import ensure_participant_accounts, pick_regions
 from gongzhi.demo.services import activities as activity_year
+from gongzhi.demo.services import orders as order_year
 from gongzhi.demo.services import units as unit_year
 from gongzhi.demo.services import wishes as wish_year
 from gongzhi.demo.services.ledger import Book, Counts, Item, Station, Visit
+from gongzhi.demo.services.orders import ListCounts
 from gongzhi.demo.services.participants import seed_participants
 from gongzhi.demo.services.rows import Ids, empty, insert, reset_sequences
 from gongzhi.demo.services.texts import REVERSAL_REASONS, STATION_HOURS, STATION_ITEMS
@@ -70,6 +73,13 @@ class ServiceCounts:
     stations: int
     contacts: int
     meetings: int
+    resources: int
+    needs: int
+    projects: int
+    project_claims: int
+    orders: int
+    order_events: int
+    open_orders: int
     seconds: float
 
 
@@ -166,16 +176,13 @@ def _visits_and_reversals(world: World, stations: list[Station]) -> None:
 # ── the ordered services and the three lists ─────────────────────────────────────────────────────
 
 
-def seed_lists_and_orders(world: World) -> int:
-    """Resources, needs, projects claimed by units and ordered services through the alliance.
+def seed_lists_and_orders(world: World) -> ListCounts:
+    """Resources, needs, projects claimed by units and ordered services through the alliance (orders.py).
 
-    Not generated yet: `gongzhi.services` (the three lists and ordered services) landed after this
-    seeder was written. Its rows would go here, before the stations, so that their confirmed claims and
-    orders (ServiceRecord kind project / order) earn points in the same ledger run. Returns how many
-    rows were written (none so far).
+    Run before the stations, so that confirmed project claims and orders (ServiceRecord kind project /
+    order) earn their points in the same ledger run as everything else.
     """
-    del world
-    return 0
+    return order_year.seed_lists_and_orders(world)
 
 
 # ── the step ──────────────────────────────────────────────────────────────────────────────────────
@@ -231,7 +238,11 @@ def do_seed_services(
         progress(f"activities: {acts.activities} ({acts.open} open), attendances: {acts.attendances}")
         wished = wish_year.seed_wishes(world, wishes)
         progress(f"micro-wishes: {wished.wishes}, timeline rows: {wished.events}")
-        seed_lists_and_orders(world)
+        lists = seed_lists_and_orders(world)
+        progress(
+            f"resources: {lists.resources}, needs: {lists.needs}, projects: {lists.projects} "
+            f"({lists.claims} claims), ordered services: {lists.orders} ({lists.open_orders} open)"
+        )
         stations = _stations(world)
         _visits_and_reversals(world, stations)
         book.run()
@@ -265,6 +276,13 @@ def do_seed_services(
         stations=len(stations),
         contacts=contacts,
         meetings=meetings,
+        resources=lists.resources,
+        needs=lists.needs,
+        projects=lists.projects,
+        project_claims=lists.claims,
+        orders=lists.orders,
+        order_events=lists.order_events,
+        open_orders=lists.open_orders,
         seconds=round(time.perf_counter() - started, 2),
     )
     changes = {"seed": seed, "until": as_of.isoformat(), **{k: getattr(result, k) for k in result.__slots__}}
