@@ -152,7 +152,8 @@ def ensure_participant_accounts(community: Region | None) -> list[DemoAccount]:
         volunteer = linked.get(username) or picks.get(username)
         if volunteer is None:
             continue
-        if volunteer.user_id is None:
+        if volunteer.user is None or volunteer.user.username != username:
+            generic = volunteer.user  # the seeded volunteer's own account, which cannot sign in
             user, created = User.objects.get_or_create(
                 username=username, defaults={"first_name": volunteer.person.name[:150]}
             )
@@ -164,6 +165,8 @@ def ensure_participant_accounts(community: Region | None) -> list[DemoAccount]:
             Volunteer.objects.filter(user=user).exclude(pk=volunteer.pk).update(user=None)
             volunteer.user = user
             volunteer.save(update_fields=["user"])
+            if generic is not None and not generic.has_usable_password():
+                generic.delete()
             audit.record(actor=None, action="volunteer.link_user", obj=volunteer, changes={"user": username})
         where = community.name
         if username == "liaison":

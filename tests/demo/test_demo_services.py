@@ -75,6 +75,7 @@ from gongzhi.volunteers.models import (
 )
 from gongzhi.volunteers.records import service_key
 from gongzhi.wishes.models import BoardLevel, Wish, WishEvent, WishSettings, WishStatus
+from gongzhi.wishes.recommend import wish_candidates
 
 pytestmark = pytest.mark.django_db
 
@@ -390,6 +391,20 @@ def test_the_demo_accounts_sign_in_and_find_things_to_do(seeded: Seeded) -> None
     accounts = {a.username for a in do_ensure_demo_accounts()}
     assert {"member", "volunteer", "liaison", "community"} <= accounts
     assert User.objects.get(username="member").volunteer == member  # type: ignore[attr-defined]
+
+
+def test_most_volunteers_can_be_invited_so_open_wishes_have_recommended_people(seeded: Seeded) -> None:
+    # given the seeded volunteers: most have their own (password-less) account to be told through
+    with_account = Volunteer.objects.filter(user__isnull=False).count()
+    assert 0.75 <= with_account / Volunteer.objects.count() <= 0.95
+    generic = User.objects.filter(username__regex=r"^v[0-9]+$").first()
+    assert generic is not None and not generic.has_usable_password()
+    # when the demo community's open wishes are matched
+    community = pick_regions()["community"]
+    assert community is not None
+    wishes = list(Wish.objects.filter(community=community, status=WishStatus.OPEN))
+    # then each has people to recommend
+    assert wishes and all(wish_candidates(w) for w in wishes)
 
 
 def test_the_resident_status_link_opens_a_wish_awaiting_confirmation(seeded: Seeded) -> None:

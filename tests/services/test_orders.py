@@ -248,3 +248,16 @@ def test_the_timeline_is_append_only(world: World) -> None:
         event.save()
     with pytest.raises(TypeError):
         OrderEvent.objects.filter(order=order).update(note="x")
+
+
+def test_completing_after_the_wanted_day_is_marked_late_and_on_time_is_not(world: World) -> None:
+    # given two orders in progress, one whose wanted-by day has passed
+    on_time, late = reach(world, S.IN_PROGRESS), reach(world, S.IN_PROGRESS)
+    ServiceOrder.objects.filter(pk=late.pk).update(wanted_by=timezone.localdate() - dt.timedelta(days=1))
+    unit = world.user("li")
+    # when the unit reports both done today
+    o.do_complete_order(actor=unit, order_id=on_time.pk, note="已完成")
+    o.do_complete_order(actor=unit, order_id=late.pk, note="已完成")
+    # then only the late one's completion step carries the flag
+    steps = {e.order_id: e.data for e in OrderEvent.objects.filter(to_status=OrderStatus.COMPLETED)}
+    assert steps == {on_time.pk: {}, late.pk: {"late": True}}

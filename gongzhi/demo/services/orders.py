@@ -812,8 +812,9 @@ class _Year:
         completed = _awake(rng, starts + _hours(rng.uniform(2, 8) if rng.random() < 0.7 else rng.uniform(24, 240)))
         if fate == "completed" and completed >= world.as_of:
             completed = starts + (world.as_of - starts) / 2
-        # complete writes {"late": True} only while the order is still open, which it no longer is: never.
-        if not self._step(o, OrderAction.COMPLETE, completed, who, S.COMPLETED, o.done_note):
+        # As do_complete_order: late when reported after the day the community wanted it by.
+        late_done = {"late": True} if completed.astimezone(LOCAL).date() > o.wanted_by else {}
+        if not self._step(o, OrderAction.COMPLETE, completed, who, S.COMPLETED, o.done_note, late_done):
             return
         o.completed_at, o.completion_note = completed, o.done_note
         if fate == "completed":

@@ -8,6 +8,8 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from gongzhi.people.models import MemberKind, PartyMember, Person, Unit
@@ -17,6 +19,8 @@ from gongzhi.volunteers.models import Team, TeamMember, Volunteer
 
 BATCH = 2000
 RESIDENT_VOLUNTEERS = 2_500  # residents who volunteer without being party members
+SIGN_IN_SHARE = 0.85  # volunteers who use the phone pages
+NO_PASSWORD = UNUSABLE_PASSWORD_PREFIX + "demo"  # the generated accounts are for being told, not signing in
 
 # How often each kind of help is offered: everyday help far more than legal or medical skill.
 SKILL_WEIGHTS: dict[str, int] = {
@@ -108,6 +112,7 @@ def seed_participants(rng: random.Random, today: dt.date, demo_community_id: int
             rows.append(_volunteer(rng, today, pid, community, homes.get(pid)))
             member_of_row.append(None)
     Volunteer.objects.bulk_create(rows, batch_size=BATCH)
+    _sign_ins(random.Random(f"sign-ins-{len(rows)}"), rows)  # its own draws: the rest of the year is unchanged
     out.volunteers = rows
     for vol, member in zip(rows, member_of_row, strict=True):
         out.by_community[vol.community_id].append(vol)
@@ -117,6 +122,24 @@ def seed_participants(rng: random.Random, today: dt.date, demo_community_id: int
     _register_units(rng, today, members, out)
     _teams(rng, today, members, out)
     return out
+
+
+def _sign_ins(rng: random.Random, volunteers: list[Volunteer]) -> None:
+    """Most volunteers use the phone pages, so they can be invited and claim wishes; some never signed up.
+
+    Their accounts cannot sign in to the demo (no password); the demo's own participant accounts can.
+    """
+    names = dict(Person.objects.filter(pk__in=[v.person_id for v in volunteers]).values_list("pk", "name"))
+    chosen = [v for v in volunteers if rng.random() < SIGN_IN_SHARE]
+    users = [
+        User(username=f"v{v.person_id}", first_name=names.get(v.person_id, "")[:150], password=NO_PASSWORD)
+        for v in chosen
+    ]
+    User.objects.bulk_create(users, batch_size=BATCH)
+    by_name = dict(User.objects.filter(username__in=[u.username for u in users]).values_list("username", "pk"))
+    for v in chosen:
+        v.user_id = by_name[f"v{v.person_id}"]
+    Volunteer.objects.bulk_update(chosen, ["user"], batch_size=BATCH)
 
 
 def _volunteer(

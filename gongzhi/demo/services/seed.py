@@ -31,7 +31,7 @@ from gongzhi.demo.services import units as unit_year
 from gongzhi.demo.services import wishes as wish_year
 from gongzhi.demo.services.ledger import Book, Counts, Item, Station, Visit
 from gongzhi.demo.services.orders import ListCounts
-from gongzhi.demo.services.participants import seed_participants
+from gongzhi.demo.services.participants import NO_PASSWORD, seed_participants
 from gongzhi.demo.services.rows import Ids, empty, insert, reset_sequences
 from gongzhi.demo.services.texts import REVERSAL_REASONS, STATION_HOURS, STATION_ITEMS
 from gongzhi.demo.services.world import RECORD_FIELDS, Demo, World, load_world
@@ -113,6 +113,8 @@ def clear_services() -> None:
     """Empties the service loop's tables (for seed --replace), the append-only ones too; people go after."""
     registrations.DutyHours.objects.filter(region__isnull=False).delete()
     empty(_loop_models())
+    # The generated volunteers' own accounts (no password) went with nothing else pointing at them.
+    User.objects.filter(username__regex=r"^v[0-9]+$", password=NO_PASSWORD).delete()
 
 
 # ── stations and the ledger ───────────────────────────────────────────────────────────────────────

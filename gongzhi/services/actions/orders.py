@@ -294,6 +294,7 @@ def do_complete_order(*, actor: Actor, order_id: int, note: str) -> ServiceOrder
     order = lock_order(actor, order_id, OrderAction.COMPLETE)
     what = text(note, "note", 2000, required=True)
     at = timezone.now()
+    late = order.completion_overdue(timezone.localdate(at))  # asked while the order is still open
     before = order.status
     order.status = OrderStatus.COMPLETED
     order.completed_at = at
@@ -307,7 +308,7 @@ def do_complete_order(*, actor: Actor, order_id: int, note: str) -> ServiceOrder
         to_status=order.status,
         note=what,
         at=at,
-        data={"late": True} if order.completion_overdue(timezone.localdate(at)) else {},
+        data={"late": True} if late else {},
     )
     return order
 
