@@ -75,7 +75,7 @@ class Station(models.Model):
 
 class AccountKind(models.TextChoices):
     MEMBER = "member", _("Member")  # a volunteer's own points
-    UNIT = "unit", _("Unit")  # a co-building unit's points
+    UNIT = "unit", _("Organisation unit")  # a co-building unit's points
     ISSUANCE = "issuance", _("Issuance")  # a community's source of every earning (goes negative)
     STATION = "station", _("Station")  # where redeemed points go
 

@@ -61,7 +61,7 @@ def _skill_choices() -> list[tuple[str, Any]]:
 
 class UnitApplyForm(forms.Form):
     community = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("Community"))
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Organisation unit"))
     offers = forms.CharField(label=_("What the unit offers"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, communities: QuerySet[Region], units: QuerySet[Unit], **kwargs: Any) -> None:
@@ -156,7 +156,7 @@ class MeetingForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Organisation unit"))
     attendee_name = forms.CharField(label=_("Attended by"), max_length=50, required=False)
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:

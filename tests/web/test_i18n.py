@@ -39,7 +39,8 @@ def python_msgids(path: Path) -> set[str]:
 
 
 # templatize() rewrites a template into gettext calls for xgettext; we read those calls back.
-TEMPLATE_CALL = re.compile(r"\b(?:n|p)?gettext\((u'(?:[^'\\]|\\.)*')")
+# A string holding an apostrophe comes back in double quotes.
+TEMPLATE_CALL = re.compile(r"""\b(?:n|p)?gettext\((u'(?:[^'\\]|\\.)*'|u"(?:[^"\\]|\\.)*")""")
 
 
 def template_msgids(path: Path) -> set[str]:

@@ -78,7 +78,7 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
     assert sheet is not None  # noqa: S101 - a new workbook has one sheet
     sheet.title = board.period.label
     sheet.append([f"{board.community.name} {board.period.label}"])
-    sheet.append([_("Unit"), *[str(label) for _k, label in ITEMS], _("Overall")])
+    sheet.append([_("Organisation unit"), *[str(label) for _k, label in ITEMS], _("Overall")])
     for row in board.units:
         sheet.append([row.unit.name, *[STATUS_MARKS[i.status.value] for i in row.items], _label(row.overall.value)])
     totals = board.totals()
