@@ -369,15 +369,15 @@ def test_the_demo_accounts_sign_in_and_find_things_to_do(seeded: Seeded) -> None
         user = User.objects.get(username=username)
         assert not Membership.objects.filter(user=user).exists()
         assert Client().login(username=username, password=DEMO_PASSWORD)
-        volunteer = user.volunteer  # type: ignore[attr-defined]
+        volunteer = user.volunteer
         assert volunteer.is_active
-    member = User.objects.get(username="member").volunteer  # type: ignore[attr-defined]
+    member = User.objects.get(username="member").volunteer
     assert member.person.region_code[:9] != community.code[:9]
     assert MemberRegistration.objects.filter(volunteer=member, community=community, status="approved").exists()
     account = PointAccount.objects.get(volunteer=member)
     assert account.balance > 0 and ServiceRecord.objects.filter(volunteer=member).count() >= 3
     assert Wish.objects.filter(claimant_volunteer=member, status=WishStatus.CLAIMED).exists()
-    volunteer = User.objects.get(username="volunteer").volunteer  # type: ignore[attr-defined]
+    volunteer = User.objects.get(username="volunteer").volunteer
     assert volunteer.community_id == community.pk and not hasattr(volunteer.person, "party_member")
     liaison = User.objects.get(username="liaison")
     assert UnitRegistration.objects.filter(community=community, status="approved", liaison__user=liaison).exists()
@@ -390,7 +390,7 @@ def test_the_demo_accounts_sign_in_and_find_things_to_do(seeded: Seeded) -> None
     # and ensuring the accounts again changes nothing
     accounts = {a.username for a in do_ensure_demo_accounts()}
     assert {"member", "volunteer", "liaison", "community"} <= accounts
-    assert User.objects.get(username="member").volunteer == member  # type: ignore[attr-defined]
+    assert User.objects.get(username="member").volunteer == member
 
 
 def test_most_volunteers_can_be_invited_so_open_wishes_have_recommended_people(seeded: Seeded) -> None:
