@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
             name='PointAccount',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('member', 'Member'), ('unit', 'Unit'), ('issuance', 'Issuance'), ('station', 'Station')], max_length=10, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('member', 'Member'), ('unit', 'Organisation unit'), ('issuance', 'Issuance'), ('station', 'Station')], max_length=10, verbose_name='kind')),
                 ('region_code', models.CharField(db_index=True, max_length=15, verbose_name='community code')),
                 ('balance', models.IntegerField(default=0, verbose_name='balance')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
