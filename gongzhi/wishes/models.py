@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.people.models import Person, Unit
@@ -224,6 +225,33 @@ class WishEvent(models.Model):
         if self.pk is not None and not self._state.adding:
             raise TypeError("the wish timeline is append-only")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class WishInvitation(models.Model):
+    """邀请认领: one volunteer told about one open wish on one day (at most once a day, hence the key)."""
+
+    wish = models.ForeignKey(Wish, on_delete=models.CASCADE, related_name="invitations")
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="wish_invitations", verbose_name=_("volunteer")
+    )
+    invited_on = models.DateField(_("invited on"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    campaign = models.BooleanField(_("from a campaign"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation to claim")
+        verbose_name_plural = _("invitations to claim")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("wish", "volunteer", "invited_on"), name="wishes_invitation_once_a_day_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wish} → {self.volunteer} ({self.invited_on})"
 
 
 class WishSettings(models.Model):

@@ -8,8 +8,8 @@ can be told and claim. A volunteer's open load is the
 wishes they hold claimed and not yet fulfilled (one query), so busy people rank lower; the resident
 never appears among the people asked to help them.
 
-Invitations (`actions.invites`) leave a timeline row and an audit row; who was invited is read back
-from the audit rows (action `wish.invite`, `changes.volunteer`), written under the wish's row lock.
+Invitations (`actions.invites`) are WishInvitation rows, one per wish, volunteer and day, written under
+the wish's row lock, with a timeline row and an audit row beside them.
 """
 
 from __future__ import annotations
@@ -21,14 +21,12 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from gongzhi.core.models import AuditEvent
 from gongzhi.regions.models import Building, Level, Region
 from gongzhi.services.matching.ranking import Candidate, eligible_volunteers, top_candidates
 from gongzhi.volunteers.models import Volunteer
-from gongzhi.wishes.models import BoardLevel, Wish, WishStatus
+from gongzhi.wishes.models import BoardLevel, Wish, WishInvitation, WishStatus
 
 __all__ = [
-    "INVITE_ACTION",
     "Place",
     "invited_on",
     "may_serve",
@@ -39,7 +37,6 @@ __all__ = [
     "wish_places",
 ]
 
-INVITE_ACTION = "wish.invite"
 TOP = 5
 
 
@@ -140,26 +137,10 @@ def may_serve(volunteer: Volunteer, wish: Wish) -> bool:
     return eligible_volunteers(wish_communities(wish)).filter(pk=volunteer.pk).exists()
 
 
-def _day_start(on: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(on, dt.time.min))
-
-
 def invited_on(wish_ids: Iterable[int], on: dt.date | None = None) -> set[tuple[int, int]]:
     """(wish id, volunteer id) of the invitations sent on day `on` (today by default), in one query."""
-    ids = [str(pk) for pk in wish_ids]
+    ids = list(wish_ids)
     if not ids:
         return set()
-    on = on or timezone.localdate()
-    rows = AuditEvent.objects.filter(
-        action=INVITE_ACTION,
-        object_type=Wish._meta.label_lower,
-        object_id__in=ids,
-        occurred_at__gte=_day_start(on),
-        occurred_at__lt=_day_start(on + dt.timedelta(days=1)),
-    ).values_list("object_id", "changes")
-    out: set[tuple[int, int]] = set()
-    for object_id, changes in rows:
-        volunteer = changes.get("volunteer") if isinstance(changes, dict) else None
-        if isinstance(volunteer, int):
-            out.add((int(object_id), volunteer))
-    return out
+    rows = WishInvitation.objects.filter(wish_id__in=ids, invited_on=on or timezone.localdate())
+    return set(rows.values_list("wish_id", "volunteer_id"))

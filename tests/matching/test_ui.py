@@ -20,7 +20,7 @@ from gongzhi.core.models import AuditEvent
 from gongzhi.services.actions.lists import do_create_need
 from gongzhi.volunteers.models import Volunteer
 from gongzhi.wishes.actions import Actor, WishDraft, do_claim_wish, do_invite_to_claim, do_post_wish
-from gongzhi.wishes.models import Wish, WishEvent
+from gongzhi.wishes.models import Wish, WishEvent, WishInvitation
 from gongzhi.wishes.recommend import wish_candidates
 from tests.people.conftest import client_for
 from tests.serviceloop.world import World
@@ -54,8 +54,9 @@ def order(page: Any) -> list[int]:
     return [int(v) for v in re.findall(r'class="match-item" data-volunteer="(\d+)"', page.content.decode())]
 
 
-def rows() -> tuple[int, int, int]:
+def rows() -> tuple[int, int, int, int]:
     return (
+        WishInvitation.objects.count(),
         Notification.objects.filter(kind="wish_invite").count(),
         WishEvent.objects.filter(kind="invite").count(),
         AuditEvent.objects.filter(action="wish.invite").count(),
@@ -190,7 +191,10 @@ def test_an_invitation_is_one_notification_one_timeline_row_and_one_audit_row(
         again = do_invite_to_claim(
             actor=Actor(user=world.user("grid")), wish_id=wish.pk, volunteer_id=world.volunteers["wang"].pk
         )
-    assert not again.sent and rows() == (1, 1, 1)
+    assert not again.sent and rows() == (1, 1, 1, 1)
+    invited = WishInvitation.objects.get()
+    assert (invited.wish, invited.volunteer) == (wish, world.volunteers["wang"])
+    assert invited.invited_by == world.user("community") and not invited.campaign
 
 
 @pytest.mark.parametrize(
@@ -226,9 +230,9 @@ def test_the_invite_button_invites_and_a_second_press_says_so(world: World) -> N
     assert "今日已邀请" in first.content.decode()
     second = client.post(url, {"volunteer": world.volunteers["li"].pk}, follow=True)
     assert "今天已邀请过 李秀英" in second.content.decode()
-    assert rows()[1:] == (1, 1)
+    assert rows()[2:] == (1, 1)
     refused = client.post(url, {"volunteer": world.volunteers["sun"].pk}, follow=True)
-    assert "不在该心愿所在的社区服务" in refused.content.decode() and rows()[1:] == (1, 1)
+    assert "不在该心愿所在的社区服务" in refused.content.decode() and rows()[2:] == (1, 1)
     assert client_for(world.user("leader")).post(url, {"volunteer": world.volunteers["wang"].pk}).status_code == 403
 
 
@@ -261,4 +265,4 @@ def test_the_invite_api_sends_once_and_refuses_who_may_not_serve(world: World) -
     assert again.status_code == 200 and again.json()["sent"] is False
     refused = client.post(url, {"volunteer": world.volunteers["sun"].pk}, content_type="application/json")
     assert refused.status_code == 400 and refused.json()["errors"][0]["code"] == "not_eligible"
-    assert rows()[1:] == (1, 1)
+    assert rows()[2:] == (1, 1)

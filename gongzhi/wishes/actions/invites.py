@@ -1,9 +1,9 @@
 """Inviting a volunteer to claim an open wish (邀请认领): one at a time from the wish, or a campaign's batch.
 
 Staff holding `services.manage` or `services.report` over the wish send it; the volunteer gets an inbox
-notification once the transaction has committed, the wish a timeline row ("invite", the volunteer's
-masked name as the note) and the audit trail a row naming the volunteer. An invitation is not a claim:
-the volunteer still claims it themselves, and whoever claims first has it.
+notification once the transaction has committed, the wish an invitation row (unique per wish, volunteer
+and day), a timeline row ("invite", the volunteer's masked name as the note) and an audit row. An
+invitation is not a claim: the volunteer still claims it themselves, and whoever claims first has it.
 
 Refusals, in order, with nothing written: the wish is missing or out of the user's sight → NotFound;
 visible but the user may not invite there → PermissionDenied; the volunteer is unknown, inactive, has
@@ -32,8 +32,8 @@ from gongzhi.volunteers.models import Volunteer
 from gongzhi.wishes.access import participant_of
 from gongzhi.wishes.actions.claims import lock_wish, moved_on
 from gongzhi.wishes.actions.common import Actor, notify_on_commit, record
-from gongzhi.wishes.models import Wish, WishStatus
-from gongzhi.wishes.recommend import invited_on, may_serve
+from gongzhi.wishes.models import Wish, WishInvitation, WishStatus
+from gongzhi.wishes.recommend import may_serve
 
 MAX_BATCH = 2000
 
@@ -112,7 +112,13 @@ def _invite_locked(actor: Actor, wish: Wish, volunteer: Volunteer, *, campaign: 
     if wish.status != WishStatus.OPEN:
         raise moved_on(wish)
     _check_volunteer(volunteer, wish)
-    if (wish.pk, volunteer.pk) in invited_on([wish.pk], timezone.localdate()):
+    _invitation, created = WishInvitation.objects.get_or_create(
+        wish=wish,
+        volunteer=volunteer,
+        invited_on=timezone.localdate(),
+        defaults={"invited_by": actor.db_user, "campaign": campaign},
+    )
+    if not created:
         return False
     record(
         wish,
