@@ -6,6 +6,8 @@ the viewer's sight → 404; the act is not theirs → 403 (the action says so).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -125,58 +127,74 @@ def fulfil(request: HttpRequest, number: str) -> HttpResponse:
     return _page(request, wish, standing, fulfil_form=form)
 
 
-@login_required
-@require_POST
-def release(request: HttpRequest, number: str) -> HttpResponse:
-    standing = require_standing(request)
+def _reasoned_act(
+    request: HttpRequest,
+    number: str,
+    *,
+    form: ReasonForm | ConfirmForm,
+    key: str,
+    staff_only: bool,
+    act: Callable[[Wish, dict[str, str]], object],
+    done: str,
+) -> HttpResponse:
+    """A one-field form that runs one action: the same refusals and answers for release, confirm and cancel."""
+    standing = require_standing(request, staff_only=staff_only)
     wish = _wish(request, number, standing)
-    form = ReasonForm(request.POST, prefix="release")
     if form.is_valid():
         try:
-            do_release_claim(actor=Actor.of(request.user), wish_id=wish.pk, reason=form.cleaned_data["reason"])
+            act(wish, form.cleaned_data)
         except Conflict as error:
             return _moved_on(request, wish, error)
         except DomainError as error:
             apply_errors(form, error)
         else:
-            return _acted(request, wish, _("The wish is back on the board."))
-    return _page(request, wish, standing, release_form=form)
+            return _acted(request, wish, done)
+    return _page(request, wish, standing, **{key: form})
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, number: str) -> HttpResponse:
+    actor = Actor.of(request.user)
+    return _reasoned_act(
+        request,
+        number,
+        form=ReasonForm(request.POST, prefix="release"),
+        key="release_form",
+        staff_only=False,
+        act=lambda wish, data: do_release_claim(actor=actor, wish_id=wish.pk, reason=data["reason"]),
+        done=_("The wish is back on the board."),
+    )
 
 
 @login_required
 @require_POST
 def confirm(request: HttpRequest, number: str) -> HttpResponse:
-    standing = require_standing(request, staff_only=True)
-    wish = _wish(request, number, standing)
-    form = ConfirmForm(request.POST, prefix="confirm")
-    if form.is_valid():
-        try:
-            do_confirm_wish(actor=Actor.of(request.user), wish_id=wish.pk, note=form.cleaned_data["note"])
-        except Conflict as error:
-            return _moved_on(request, wish, error)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            return _acted(request, wish, _("Confirmed for the resident; the service hours are recorded."))
-    return _page(request, wish, standing, confirm_form=form)
+    actor = Actor.of(request.user)
+    return _reasoned_act(
+        request,
+        number,
+        form=ConfirmForm(request.POST, prefix="confirm"),
+        key="confirm_form",
+        staff_only=True,
+        act=lambda wish, data: do_confirm_wish(actor=actor, wish_id=wish.pk, note=data["note"]),
+        done=_("Confirmed for the resident; the service hours are recorded."),
+    )
 
 
 @login_required
 @require_POST
 def cancel(request: HttpRequest, number: str) -> HttpResponse:
-    standing = require_standing(request, staff_only=True)
-    wish = _wish(request, number, standing)
-    form = ReasonForm(request.POST, prefix="cancel")
-    if form.is_valid():
-        try:
-            do_cancel_wish(actor=Actor.of(request.user), wish_id=wish.pk, reason=form.cleaned_data["reason"])
-        except Conflict as error:
-            return _moved_on(request, wish, error)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            return _acted(request, wish, _("The wish was withdrawn."))
-    return _page(request, wish, standing, cancel_form=form)
+    actor = Actor.of(request.user)
+    return _reasoned_act(
+        request,
+        number,
+        form=ReasonForm(request.POST, prefix="cancel"),
+        key="cancel_form",
+        staff_only=True,
+        act=lambda wish, data: do_cancel_wish(actor=actor, wish_id=wish.pk, reason=data["reason"]),
+        done=_("The wish was withdrawn."),
+    )
 
 
 @login_required
