@@ -1705,7 +1705,9 @@ def _train_from_closed(folds: int, progress: Progress) -> tuple[int, dict[str, A
     spread over the year, train it, so the seed stays quick (with `folds`: a cross-validation instead).
     """
     from gongzhi.cases import classifier
-    from gongzhi.cases.management.commands.train_classifier import closed_cases, cross_validate, store_model
+    from gongzhi.cases.actions.common import SYSTEM
+    from gongzhi.cases.actions.config import do_store_classifier
+    from gongzhi.cases.management.commands.train_classifier import closed_cases, cross_validate
 
     texts, labels = closed_cases("leaf")
     if len(set(labels)) < 2:
@@ -1738,7 +1740,7 @@ def _train_from_closed(folds: int, progress: Progress) -> tuple[int, dict[str, A
     else:
         metrics = {}
     progress(f"classifier: {len(x)} examples, {metrics}")
-    store_model(source=CLASSIFIER_SOURCE, model=model, n_samples=len(x), metrics=metrics)
+    do_store_classifier(actor=SYSTEM, source=CLASSIFIER_SOURCE, model=model, n_samples=len(x), metrics=metrics)
     routing.forget_cached()
     return len(x), metrics
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,11 @@ class _Loaded:
 
 _lock = threading.Lock()
 _loaded: _Loaded | None = None
+# Every intake locates a point; reading the revision row on each call was a database round trip per
+# report (8 % of intake's time). Another process's geometry change is seen within this many seconds;
+# this process's own changes at once (bump_revision drops the index).
+REVISION_CHECK_S = 1.0
+_checked_at = 0.0
 
 
 def current_revision() -> int:
@@ -51,13 +57,17 @@ def bump_revision() -> None:
     row, _created = GeometryRevision.objects.select_for_update().get_or_create(pk=1)
     row.revision += 1
     row.save(update_fields=["revision", "changed_at"])
+    # Dropped now, so this transaction's own reads see the change, and again on commit, so an index
+    # rebuilt meanwhile from a view that was not yet committed does not outlive it.
+    invalidate()
     transaction.on_commit(invalidate)
 
 
 def invalidate() -> None:
-    global _loaded
+    global _loaded, _checked_at
     with _lock:
         _loaded = None
+        _checked_at = 0.0
 
 
 def _build(revision: int) -> _Loaded:
@@ -76,14 +86,18 @@ def _build(revision: int) -> _Loaded:
 
 
 def _get() -> _Loaded:
-    global _loaded
-    revision = current_revision()
+    global _loaded, _checked_at
     loaded = _loaded
+    if loaded is not None and time.monotonic() - _checked_at < REVISION_CHECK_S:
+        return loaded
+    revision = current_revision()
     if loaded is not None and loaded.revision == revision:
+        _checked_at = time.monotonic()
         return loaded
     with _lock:
         if _loaded is None or _loaded.revision != revision:
             _loaded = _build(revision)
+        _checked_at = time.monotonic()
         return _loaded
 
 

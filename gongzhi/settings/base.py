@@ -177,8 +177,7 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "gongzhi API",
-    "DESCRIPTION": "共治 — grid-based grassroots governance. Errors are "
-    '`{"errors": [{"field", "code", "message"}]}`.',
+    "DESCRIPTION": '共治 — grid-based grassroots governance. Errors are `{"errors": [{"field", "code", "message"}]}`.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
@@ -214,6 +213,19 @@ GONGZHI_PII_KEY_AUTOCREATE = False
 
 # Optional raster tiles for the maps. Government intranets usually run their own tile server;
 # without one the maps draw polygons on a blank canvas.
+# Rate limits (H5 reports, wrong ticket lookups, the API intake throttle) count in the cache. Django's
+# default cache lives in each process, so behind several web processes a limit holds only per process:
+# production points GONGZHI_CACHE_URL at a Redis every process shares (`check --deploy` says so).
+GONGZHI_CACHE_URL = os.environ.get("GONGZHI_CACHE_URL", "")
+if GONGZHI_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": GONGZHI_CACHE_URL,
+            "KEY_PREFIX": "gongzhi",
+        }
+    }
+
 GONGZHI_TILE_URL = os.environ.get("GONGZHI_TILE_URL", "")
 GONGZHI_TILE_ATTRIBUTION = os.environ.get("GONGZHI_TILE_ATTRIBUTION", "")
 

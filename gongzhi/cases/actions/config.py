@@ -14,12 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import routing, sla
+from gongzhi.cases import classifier, routing, sla
 from gongzhi.cases.actions.common import Actor, clean_reason, now, token_digest
 from gongzhi.cases.models import (
     Admission,
     ApiClient,
     Category,
+    ClassifierModel,
     DutyItem,
     EscalationStep,
     Family,
@@ -372,4 +373,33 @@ def do_update_loop_settings(*, actor: Actor, **values: int) -> LoopSettings:
     row.save()
     audit.record(actor=_user(actor), action="cases.settings.update", obj=row, changes=audit.diff(before, values))
     routing.forget_cached()
+    return row
+
+
+@transaction.atomic
+def do_store_classifier(
+    *, actor: Actor, source: str, model: classifier.TextClassifier, n_samples: int, metrics: dict[str, Any]
+) -> ClassifierModel:
+    """Make a trained model the one routing uses (the old ones stay, inactive); one audit row.
+
+    Called by `gongzhi train-classifier` and the demo seed, never from a page: training is an
+    operator's job, so the command line is the gate.
+    """
+    ClassifierModel.objects.select_for_update().filter(is_active=True).update(is_active=False)
+    row = ClassifierModel.objects.create(
+        source=source[:100],
+        n_samples=n_samples,
+        labels=list(model.labels),
+        metrics=metrics,
+        blob=model.to_bytes(),
+        is_active=True,
+    )
+    audit.record(
+        actor=actor.db_user,
+        action="cases.classifier.train",
+        obj=row,
+        object_repr=row.source,
+        changes={"n_samples": row.n_samples, "labels": len(row.labels), "metrics": metrics},
+    )
+    transaction.on_commit(routing.forget_cached)
     return row

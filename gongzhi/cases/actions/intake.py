@@ -185,16 +185,21 @@ def _already_filed(report: Report) -> Case | None:
 
 
 def do_file_case(*, actor: Actor, report: Report, photos: list[CleanPhoto] | None = None) -> Filed:
-    if report.client_key:
-        existing = _already_filed(report)
+    # A replay is rare, so the key is not looked up first: the insert meets the unique index and only
+    # then is the case already filed read back. A replay that no longer validates (the category was
+    # retired since, say) still answers its case rather than an error.
+    try:
+        category, attributes, errors = _validate(report)
+        if report.close_on_spot and not photos:
+            errors.append(ErrorItem("photos", "required", _("Closing on the spot needs at least one photo.")))
+        if errors:
+            raise DomainError(errors)
+        place = _place(report)
+    except DomainError:
+        existing = _already_filed(report) if report.client_key else None
         if existing is not None:
             return Filed(existing, "", False)
-    category, attributes, errors = _validate(report)
-    if report.close_on_spot and not photos:
-        errors.append(ErrorItem("photos", "required", _("Closing on the spot needs at least one photo.")))
-    if errors:
-        raise DomainError(errors)
-    place = _place(report)
+        raise
     suggestions = routing.suggest(report.title, report.description)
     suggested = routing.category_by_code(suggestions[0][0]) if suggestions else None
     effective = category or (suggested if suggested is not None and suggested.is_leaf else None)
@@ -285,7 +290,10 @@ def _store(
     if report.close_on_spot:
         _close_on_spot(case, actor, report, at)
     elif report.notify_office:
-        notify.send_on_commit(
+        # The office's inbox rows are written with the case, not after it: at intake's rate a separate
+        # write after commit was a second commit (and disk flush) per report, and in the same
+        # transaction no notice is lost to a crash between the two.
+        notify.send(
             notify.office_users(case.owner_code, Cap.CASES_DISPATCH),
             case,
             "new_case",

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
 from gongzhi.cases import classifier, routing
-from gongzhi.cases.models import Case, ClassifierModel, Status
-from gongzhi.core import audit, context
+from gongzhi.cases.actions.common import SYSTEM
+from gongzhi.cases.actions.config import do_store_classifier
+from gongzhi.cases.models import Case, Status
+from gongzhi.core import context
 
 LEVELS = ("leaf", "class")
 
@@ -55,31 +56,6 @@ def cross_validate(texts: list[str], labels: list[str], folds: int) -> dict[str,
         return {}
     metrics = classifier.cross_validate([texts[i] for i in keep], [labels[i] for i in keep], folds=folds)
     return {"method": f"{folds}-fold", **metrics}
-
-
-@transaction.atomic
-def store_model(
-    *, source: str, model: classifier.TextClassifier, n_samples: int, metrics: dict[str, Any]
-) -> ClassifierModel:
-    """Make a trained model the one routing uses (the old ones stay, inactive); one audit row."""
-    ClassifierModel.objects.select_for_update().filter(is_active=True).update(is_active=False)
-    row = ClassifierModel.objects.create(
-        source=source[:100],
-        n_samples=n_samples,
-        labels=list(model.labels),
-        metrics=metrics,
-        blob=model.to_bytes(),
-        is_active=True,
-    )
-    audit.record(
-        actor=None,
-        action="cases.classifier.train",
-        obj=row,
-        object_repr=row.source,
-        changes={"n_samples": row.n_samples, "labels": len(row.labels), "metrics": metrics},
-    )
-    transaction.on_commit(routing.forget_cached)
-    return row
 
 
 class Command(BaseCommand):
@@ -125,7 +101,7 @@ class Command(BaseCommand):
         model = classifier.train(texts, labels)
         progress(f"trained on {len(texts)} examples, {len(kept)} labels")
         with context.bind("cli"):
-            row = store_model(source=source, model=model, n_samples=len(texts), metrics=metrics)
+            row = do_store_classifier(actor=SYSTEM, source=source, model=model, n_samples=len(texts), metrics=metrics)
         summary = {
             "model": row.pk,
             "source": row.source,
