@@ -32,20 +32,20 @@ def _fresh_rate_limits() -> Iterator[None]:
     cache.clear()
 
 
-def _report(n: int) -> dict[str, Any]:
+def _report(n: int, category: str = "BJ0103") -> dict[str, Any]:
     return {
         "title": "路灯不亮",
         "description": f"小区门口第{n}根路灯坏了一个多月，晚上一片漆黑。",
-        "category": "BJ0103",
+        "category": category,
         "lon": GRID1_POINT[0] + n * 0.0002,
         "lat": GRID1_POINT[1],
     }
 
 
-def _post(app: Client, key: str, n: int, idempotency: str) -> Any:
+def _post(app: Client, key: str, n: int, idempotency: str, category: str = "BJ0103") -> Any:
     return app.post(
         API,
-        _report(n),
+        _report(n, category),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"ApiKey {key}",
         HTTP_IDEMPOTENCY_KEY=idempotency,
@@ -63,11 +63,11 @@ def test_a_new_report_reads_once_and_writes_four_rows_kinds(loop: Loop) -> None:
     # given an API client whose reference data this process has already read once
     _client, key = do_create_api_client(actor=loop.actor("sysadmin"), name="市民通", region_code="320113")
     app = Client()
-    assert _post(app, key, 0, "warm-0").status_code == 201
+    assert _post(app, key, 0, "warm-0", category="SJ0302").status_code == 201
     # when another report arrives
     with CaptureQueriesContext(connection) as captured:
         answer = _post(app, key, 1, "k-1")
-    # then it is filed with one read (duplicates nearby) and one insert per kind of row
+    # then it is filed with one read (open cases of its category nearby: none) and one insert per kind of row
     assert answer.status_code == 201
     inserts, selects = _writes_and_reads(captured.captured_queries)
     assert len(selects) == 1 and "CASES_CASE" in selects[0], selects
@@ -91,3 +91,17 @@ def test_a_replay_answers_the_filed_case_without_writing(loop: Loop) -> None:
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["number"] == first.json()["number"]
     assert (Case.objects.count(), CaseEvent.objects.count(), AuditEvent.objects.count()) == (cases, events, audit)
+
+
+def test_a_probable_duplicate_costs_one_read_more(loop: Loop) -> None:
+    # given an open report of a broken street lamp
+    _client, key = do_create_api_client(actor=loop.actor("sysadmin"), name="市民通", region_code="320113")
+    app = Client()
+    first = _post(app, key, 0, "lamp-0")
+    # when a neighbour reports the same lamp twenty metres away
+    with CaptureQueriesContext(connection) as captured:
+        second = _post(app, key, 1, "lamp-1")
+    # then the new case points at the first as its probable duplicate, read with one query more
+    _inserts, selects = _writes_and_reads(captured.captured_queries)
+    assert len(selects) == 2, selects
+    assert second.json()["duplicate_candidate"] == first.json()["number"]
