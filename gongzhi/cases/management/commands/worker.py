@@ -1,4 +1,5 @@
-"""gongzhi worker: the background process — runs the overdue sweep every --interval seconds until stopped.
+"""gongzhi worker: the background process — runs the overdue sweep every --interval seconds until stopped,
+and once a day removes uploaded files no row refers to (gongzhi.core.orphans).
 
 SIGTERM (systemd stop) and SIGINT (Ctrl-C) end it after the pass in progress: each case of a pass is
 its own short transaction, so stopping between passes never leaves half a pass behind, and a pass
@@ -19,9 +20,12 @@ from django.db import close_old_connections, connection
 
 from gongzhi.cases.sweep import run_sweep
 from gongzhi.core import context
+from gongzhi.core.orphans import sweep_orphan_files
 from gongzhi.wishes.actions import do_escalate_stale_wishes
 
 log = logging.getLogger("gongzhi.worker")
+
+ORPHAN_SWEEP_EVERY_S = 24 * 3600.0
 
 
 def _drop_dead_connections() -> None:
@@ -51,6 +55,7 @@ class Command(BaseCommand):
         previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         log.info("worker: started, a pass every %.0f s", interval)
         passes = failures = 0
+        orphans_swept_at: float | None = None
         try:
             while not stop.is_set():
                 started = time.monotonic()
@@ -71,6 +76,14 @@ class Command(BaseCommand):
                         result.escalated,
                         time.monotonic() - started,
                     )
+                if orphans_swept_at is None or time.monotonic() - orphans_swept_at >= ORPHAN_SWEEP_EVERY_S:
+                    orphans_swept_at = time.monotonic()
+                    try:
+                        swept = sweep_orphan_files()
+                    except Exception:
+                        log.exception("worker: orphan file sweep failed (tried again tomorrow)")
+                    else:
+                        log.info("worker: %d orphan upload files removed of %d", swept.removed, swept.files_seen)
                 if options["once"]:
                     break
                 stop.wait(max(0.0, interval - (time.monotonic() - started)))
