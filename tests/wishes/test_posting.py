@@ -121,3 +121,20 @@ def test_participants_and_roles_without_report_cannot_post_as_staff(world: World
                 draft=WishDraft(title="修灯", category_code="FIX01", community_id=world.community.pk, name="王五"),
             )
     assert Wish.objects.count() == 0
+
+
+def test_the_timeline_cannot_be_rewritten_even_in_sql(world: World) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    # given a posted wish and its first timeline row
+    wish, _token = post(world)
+    event = WishEvent.objects.filter(wish=wish).order_by("pk").first()
+    assert event is not None
+    # when anyone rewrites it: the ORM refuses, and on PostgreSQL so does the database itself
+    with pytest.raises(TypeError):
+        WishEvent.objects.filter(pk=event.pk).update(note="rewritten")
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE wishes_wishevent SET note = %s WHERE id = %s", ["rewritten", event.pk])
+    # then the row is as written
+    assert WishEvent.objects.get(pk=event.pk).note == event.note
