@@ -10,8 +10,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import pii
 from gongzhi.core.errors import DomainError
 from gongzhi.people.models import MemberKind, PartyMember, Unit
+from gongzhi.people.validators import validate_id_number
 from gongzhi.regions.models import Region
 from gongzhi.registrations.models import ContactChannel, RegistrationStatus
 from gongzhi.services.models import NeedCategory
@@ -72,7 +74,15 @@ class UnitApplyForm(forms.Form):
 
 class MemberApplyForm(forms.Form):
     community = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("Community"))
-    member = forms.ModelChoiceField(queryset=PartyMember.objects.none(), label=_("In-service party member"))
+    # The member is identified, not picked from a list: a list would show every in-service member of
+    # the city, by name, to every community's staff. The member gives their name and ID number at the desk.
+    name = forms.CharField(label=_("Member's name"), max_length=50)
+    id_number = forms.CharField(
+        label=_("Member's ID number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("As on the member's ID card; it is only compared, never shown or stored here."),
+    )
     skills = forms.MultipleChoiceField(
         label=_("Skills"), required=False, choices=(), widget=forms.CheckboxSelectMultiple
     )
@@ -94,13 +104,31 @@ class MemberApplyForm(forms.Form):
     def __init__(self, *args: Any, communities: QuerySet[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities  # type: ignore[attr-defined]
-        self.fields["member"].queryset = PartyMember.objects.filter(  # type: ignore[attr-defined]
-            kind=MemberKind.IN_SERVICE
-        ).select_related("person", "employer")
-        self.fields["member"].label_from_instance = lambda m: (  # type: ignore[attr-defined]
-            f"{m.person.name}（{m.employer.name}）" if m.employer else m.person.name
-        )
         self.fields["skills"].choices = _skill_choices()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name, number = (data.get("name") or "").strip(), data.get("id_number") or ""
+        if not name or not number:
+            return data
+        try:
+            number = validate_id_number(number).number
+        except DomainError as error:
+            self.add_error("id_number", error.items[0].message)
+            return data
+        member = (
+            PartyMember.objects.filter(
+                kind=MemberKind.IN_SERVICE, person__id_number_digest=pii.digest(number), person__name=name
+            )
+            .select_related("person")
+            .first()
+        )
+        if member is None:
+            # One answer for "no such person" and "not an in-service member": the form is no oracle.
+            self.add_error("id_number", _("No in-service party member has this name and ID number."))
+        else:
+            data["member"] = member
+        return data
 
     @property
     def available_days(self) -> int:

@@ -64,11 +64,19 @@ def test_staff_register_a_unit_and_a_member_through_the_forms(world: World) -> N
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert UnitRegistration.objects.get(unit=unit).status == RegistrationStatus.PENDING
     form = client.get("/registrations/members/new/")
-    assert form.status_code == 200 and "吴敏" in form.content.decode()
+    # no list of the city's in-service members: the member is identified by name and ID number
+    assert form.status_code == 200 and "吴敏" not in form.content.decode()
+    wu = world.members["wu"].person
     # wu is already registered here: the error lands on the form
     again = client.post(
         "/registrations/members/new/",
-        {"community": world.community.pk, "member": world.members["wu"].pk, "days": [0, 1], "monthly_capacity": 3},
+        {
+            "community": world.community.pk,
+            "name": wu.name,
+            "id_number": world.people.plaintext[wu.pk][0],
+            "days": [0, 1],
+            "monthly_capacity": 3,
+        },
     )
     assert (again.status_code == 200 and "already" in again.content.decode()) or "已" in again.content.decode()
     assert client_of(world, "leader").get("/registrations/units/new/").status_code == 403
@@ -176,3 +184,61 @@ def test_participant_page_shows_registrations_and_hours(world: World) -> None:
     assert "第一网格物业服务有限公司" in li and 'id="my-hours"' not in li and 'id="apply"' not in li
     # staff have no participant page
     assert client_of(world, "community").get("/registrations/mine/").status_code == 403
+
+
+def _new_in_service_member(world: World) -> tuple[str, str]:
+    """李 (a volunteer of grid1, the unit's liaison) made an in-service member: (name, ID number)."""
+    from gongzhi.people.actions import do_create_party_member
+    from gongzhi.people.models import MemberKind
+
+    person = world.resident("grid1", 1)
+    do_create_party_member(
+        actor=None,
+        person=person,
+        organization=world.people.community_committee,
+        kind=MemberKind.IN_SERVICE,
+        registered_community=world.community,
+        employer=world.unit,
+        joined_on=dt.date(2015, 7, 1),
+    )
+    return person.name, world.people.plaintext[person.pk][0]
+
+
+def _apply(client: Client, world: World, name: str, number: str) -> object:
+    return client.post(
+        "/registrations/members/new/",
+        {"community": world.community.pk, "name": name, "id_number": number, "days": [5], "monthly_capacity": 2},
+    )
+
+
+def test_staff_identify_a_member_by_name_and_id_number(world: World) -> None:
+    # given an in-service member who is not yet registered with the community
+    name, number = _new_in_service_member(world)
+    client = client_of(world, "community")
+    # when the community's staff enter the member's name and ID number (lower-case x and spaces allowed)
+    response = _apply(client, world, name, f" {number.lower()} ")
+    # then the registration awaits approval
+    assert response.status_code == 302, response.content.decode()[-2000:]  # type: ignore[attr-defined]
+    assert MemberRegistration.objects.filter(member__person__name=name, status=RegistrationStatus.PENDING).exists()
+
+
+@pytest.mark.parametrize("case", ["wrong_name", "wrong_number", "not_in_service", "bad_checksum"])
+def test_a_member_who_does_not_match_is_not_found_and_nothing_is_written(world: World, case: str) -> None:
+    # given an in-service member, and a community member who is not in service
+    name, number = _new_in_service_member(world)
+    resident = world.members["wang"].person
+    attempts = {
+        "wrong_name": ("王小明", number),
+        "wrong_number": (name, world.people.plaintext[resident.pk][0]),
+        "not_in_service": (resident.name, world.people.plaintext[resident.pk][0]),
+        "bad_checksum": (name, number[:17] + ("0" if number[17] != "0" else "1")),
+    }
+    before = MemberRegistration.objects.count()
+    # when staff enter a name and number that do not identify an in-service member
+    response = _apply(client_of(world, "community"), world, *attempts[case])
+    # then the form answers with the error on the ID number, and nothing is registered
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    expected = "校验位" if case == "bad_checksum" else "没有姓名和身份证号与之相符的在职党员"
+    assert expected in page
+    assert MemberRegistration.objects.count() == before
