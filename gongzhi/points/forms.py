@@ -8,9 +8,13 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import pii
 from gongzhi.core.errors import DomainError
+from gongzhi.people.validators import validate_mobile
 from gongzhi.points.actions import MAX_QUANTITY, MAX_RESTOCK
+from gongzhi.points.models import CatalogItem, Station
 from gongzhi.regions.models import Region
+from gongzhi.volunteers.models import Volunteer
 
 
 def apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
@@ -20,6 +24,39 @@ def apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
 
 class RedeemForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1)
+
+
+class CounterRedeemForm(forms.Form):
+    """Station staff redeem for the member at the counter, who is identified by the phone they give.
+
+    The phone is compared by its keyed digest: nobody is listed, and the number is not kept here.
+    """
+
+    item = forms.ModelChoiceField(label=_("Item"), queryset=CatalogItem.objects.none())
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1)
+    phone = forms.CharField(
+        label=_("Member's mobile number"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+    def __init__(self, *args: Any, station: Station, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["item"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = CatalogItem.objects.filter(station=station, is_active=True).order_by("name")
+
+    def clean_phone(self) -> Volunteer:
+        try:
+            phone = validate_mobile(self.cleaned_data["phone"])
+        except DomainError as error:
+            raise forms.ValidationError(error.items[0].message) from None
+        volunteer = (
+            Volunteer.objects.filter(person__phone_digest=pii.digest(phone), is_active=True)
+            .select_related("person")
+            .first()
+        )
+        if volunteer is None:
+            raise forms.ValidationError(_("No active volunteer has this mobile number."))
+        return volunteer
 
 
 class ReverseForm(forms.Form):

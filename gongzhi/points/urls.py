@@ -16,6 +16,7 @@ urlpatterns = [
     # station staff
     path("points/stations/new/", staff.station_add, name="station_add"),
     path("points/stations/<int:pk>/items/", staff.item_add, name="item_add"),
+    path("points/stations/<int:pk>/counter/", staff.counter_redeem, name="counter_redeem"),
     path("points/items/<int:pk>/restock/", staff.item_restock, name="item_restock"),
     path("points/items/<int:pk>/toggle/", staff.item_toggle, name="item_toggle"),
     path("points/accounts/", staff.accounts, name="accounts"),

@@ -18,7 +18,7 @@ from gongzhi.core.access import has_capability
 from gongzhi.core.capabilities import Cap
 from gongzhi.core.errors import DomainError
 from gongzhi.points import actions, selectors
-from gongzhi.points.forms import ItemForm, RedeemForm, RestockForm
+from gongzhi.points.forms import CounterRedeemForm, ItemForm, RedeemForm, RestockForm
 from gongzhi.points.views.common import domain_errors, form_errors
 from gongzhi.registrations.access import volunteer_of
 from gongzhi.web.shortcuts import get_or_404
@@ -83,6 +83,7 @@ def station(request: HttpRequest, pk: int) -> HttpResponse:
             "redeem_form": RedeemForm(),
             "item_form": ItemForm(prefix="item") if manage else None,
             "restock_form": RestockForm(prefix="restock") if manage else None,
+            "counter_form": CounterRedeemForm(prefix="counter", station=place) if manage else None,
         },
     )
 

@@ -21,7 +21,15 @@ from gongzhi.core.access import AnyUser, has_capability
 from gongzhi.core.capabilities import Cap
 from gongzhi.core.errors import DomainError
 from gongzhi.points import actions, selectors
-from gongzhi.points.forms import ItemForm, RestockForm, ReverseForm, RuleForm, StationForm, apply_domain_error
+from gongzhi.points.forms import (
+    CounterRedeemForm,
+    ItemForm,
+    RestockForm,
+    ReverseForm,
+    RuleForm,
+    StationForm,
+    apply_domain_error,
+)
 from gongzhi.points.models import PointTransaction, TransactionKind
 from gongzhi.points.views.common import domain_errors, form_errors
 from gongzhi.regions.models import Level, Region
@@ -102,6 +110,31 @@ def item_restock(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form_errors(request, form)
     return redirect("points:station", pk=item.station_id)
+
+
+@login_required
+@require_POST
+def counter_redeem(request: HttpRequest, pk: int) -> HttpResponse:
+    """代兑换: the member stands at the counter and gives their mobile number; staff redeem for them."""
+    require_section(request.user, Cap.SERVICES_MANAGE)
+    place = get_or_404(selectors.access_station_by_id, request.user, pk)
+    if not selectors.can_manage(request.user, place.region_code):
+        raise PermissionDenied(Cap.SERVICES_MANAGE)
+    form = CounterRedeemForm(request.POST, prefix="counter", station=place)
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect("points:station", pk=place.pk)
+    try:
+        redemption = actions.do_redeem_item(
+            actor=request.user,
+            volunteer=form.cleaned_data["phone"],
+            item=form.cleaned_data["item"],
+            quantity=form.cleaned_data["quantity"],
+        )
+    except DomainError as error:
+        domain_errors(request, error)
+        return redirect("points:station", pk=place.pk)
+    return redirect("points:redemption", code=redemption.code)
 
 
 @login_required
