@@ -375,6 +375,8 @@ class ServiceOrder(models.Model):
     decline_reason = models.CharField(_("last decline reason"), max_length=300, blank=True)
     completion_note = models.TextField(_("what was done"), blank=True)
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, null=True, blank=True)
+    send_back_count = models.PositiveSmallIntegerField(_("times sent back"), default=0)
+    send_back_reason = models.CharField(_("last send-back reason"), max_length=300, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=300, blank=True)
 
     class Meta:

@@ -35,6 +35,7 @@ class OrderAction(StrEnum):
     START = "start"
     COMPLETE = "complete"
     CONFIRM = "confirm"
+    SEND_BACK = "send_back"
     CANCEL = "cancel"
 
 
@@ -63,6 +64,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(OrderAction.START, {S.ACCEPTED}, S.IN_PROGRESS, {P.ASSIGNEE}, _("Start the service")),
     _t(OrderAction.COMPLETE, {S.ACCEPTED, S.IN_PROGRESS}, S.COMPLETED, {P.ASSIGNEE}, _("Report it done")),
     _t(OrderAction.CONFIRM, {S.COMPLETED}, S.CONFIRMED, {P.COMMUNITY}, _("Confirm the service")),
+    # 退回: the community is not satisfied with what was reported done; the unit carries on.
+    _t(OrderAction.SEND_BACK, {S.COMPLETED}, S.IN_PROGRESS, {P.COMMUNITY}, _("Send back: not done yet")),
     _t(
         OrderAction.CANCEL,
         {S.ORDERED, S.DISPATCHED, S.DECLINED, S.ACCEPTED, S.IN_PROGRESS},

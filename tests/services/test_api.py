@@ -124,6 +124,9 @@ def test_orders_and_their_actions(world: World) -> None:
     assert li.post(f"/api/v1/orders/{oid}/accept/", {}, format="json").status_code == 200
     assert li.post(f"/api/v1/orders/{oid}/accept/", {}, format="json").status_code == 409
     assert li.post(f"/api/v1/orders/{oid}/complete/", {"note": "done"}, format="json").status_code == 200
+    back = community.post(f"/api/v1/orders/{oid}/send_back/", {"reason": "还没弄好"}, format="json")
+    assert back.status_code == 200 and back.json()["status"] == "in_progress" and back.json()["send_back_count"] == 1
+    assert li.post(f"/api/v1/orders/{oid}/complete/", {"note": "done"}, format="json").status_code == 200
     confirmed = community.post(f"/api/v1/orders/{oid}/confirm/", {"hours": "2.5"}, format="json")
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
     assert ServiceRecord.objects.filter(kind=ServiceKind.ORDER, source_id=oid).count() == 1

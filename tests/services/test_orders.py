@@ -39,6 +39,7 @@ def _run(world: World, action: OrderAction, user: str, order: ServiceOrder) -> S
         A.START: lambda: o.do_start_order(actor=actor, order_id=order.pk),
         A.COMPLETE: lambda: o.do_complete_order(actor=actor, order_id=order.pk, note="已完成"),
         A.CONFIRM: lambda: o.do_confirm_order(actor=actor, order_id=order.pk),
+        A.SEND_BACK: lambda: o.do_send_back_order(actor=actor, order_id=order.pk, reason_text="楼道灯还是不亮"),
         A.CANCEL: lambda: o.do_cancel_order(actor=actor, order_id=order.pk, reason_text="不需要了"),
     }
     return calls[action]()
@@ -88,7 +89,35 @@ def test_acting_from_a_state_the_table_does_not_allow_is_a_conflict(world: World
 def test_the_order_page_offers_what_the_table_allows() -> None:
     assert [t.action for t in available(S.DISPATCHED, {Party.ASSIGNEE})] == [A.ACCEPT, A.DECLINE]
     assert [t.action for t in available(S.ORDERED, {Party.ALLIANCE})] == [A.DISPATCH]
-    assert [t.action for t in available(S.COMPLETED, {Party.COMMUNITY})] == [A.CONFIRM]
+    assert [t.action for t in available(S.COMPLETED, {Party.COMMUNITY})] == [A.CONFIRM, A.SEND_BACK]
+
+
+def test_a_service_sent_back_is_done_again_and_recorded_once(world: World) -> None:
+    # given an order reported done
+    order = reach(world, S.COMPLETED)
+    community, unit = world.user("community"), world.user("li")
+    # when the community is not satisfied and sends it back with a reason
+    back = o.do_send_back_order(actor=community, order_id=order.pk, reason_text="楼道灯还是不亮")
+    # then the unit has it in progress again, with the reason, and nothing is recorded as served
+    assert (back.status, back.send_back_count, back.send_back_reason) == (S.IN_PROGRESS, 1, "楼道灯还是不亮")
+    assert back.completed_at is None
+    assert not ServiceRecord.objects.filter(kind="order", source_id=order.pk).exists()
+    # when the unit reports it done again and the community confirms
+    o.do_complete_order(actor=unit, order_id=order.pk, note="已更换灯泡并检查线路")
+    o.do_confirm_order(actor=community, order_id=order.pk)
+    # then the service is recorded once, and the timeline shows both rounds
+    assert ServiceRecord.objects.filter(kind="order", source_id=order.pk).count() == 1
+    steps = list(OrderEvent.objects.filter(order=order).values_list("action", flat=True))
+    assert steps[-4:] == ["complete", "send_back", "complete", "confirm"]
+
+
+def test_a_send_back_needs_a_reason_and_changes_nothing_without_one(world: World) -> None:
+    order = reach(world, S.COMPLETED)
+    events = OrderEvent.objects.filter(order=order).count()
+    with pytest.raises(DomainError):
+        o.do_send_back_order(actor=world.user("community"), order_id=order.pk, reason_text=" ")
+    assert ServiceOrder.objects.get(pk=order.pk).status == S.COMPLETED
+    assert OrderEvent.objects.filter(order=order).count() == events
 
 
 def test_place_order_numbers_it_and_sets_the_street(world: World) -> None:

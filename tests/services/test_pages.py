@@ -163,11 +163,18 @@ def test_the_order_loop_on_pages(world: World) -> None:
     # the community is no party to accepting
     assert community.post(f"/services/orders/{order.number}/act/accept/", {}).status_code == 403
     assert li.post(f"/services/orders/{order.number}/act/accept/", {"accept-note": ""}).status_code == 302
+    assert li.post(f"/services/orders/{order.number}/act/complete/", {"complete-note": "理了四位"}).status_code == 302
+    # the community is not satisfied: two residents are still waiting; it sends the order back with the reason
+    assert 'data-action="send_back"' in community.get(f"/services/orders/{order.number}/").content.decode()
+    back = community.post(f"/services/orders/{order.number}/act/send_back/", {"send_back-reason": "还有两位老人没理"})
+    assert back.status_code == 302
+    assert ServiceOrder.objects.get(pk=order.pk).status == OrderStatus.IN_PROGRESS
+    assert "还有两位老人没理" in community.get(f"/services/orders/{order.number}/").content.decode()
     assert li.post(f"/services/orders/{order.number}/act/complete/", {"complete-note": "理了六位"}).status_code == 302
     assert community.post(f"/services/orders/{order.number}/act/confirm/", {"confirm-hours": "2"}).status_code == 302
     assert ServiceOrder.objects.get(pk=order.pk).status == OrderStatus.CONFIRMED
     page = community.get(f"/services/orders/{order.number}/").content.decode()
-    for step in ("order", "dispatch", "accept", "complete", "confirm"):
+    for step in ("order", "dispatch", "accept", "complete", "send_back", "confirm"):
         assert f'data-action="{step}"' in page
     assert 'id="no-actions"' in page
 

@@ -359,6 +359,26 @@ def do_confirm_order(
 
 
 @transaction.atomic
+def do_send_back_order(*, actor: Actor, order_id: int, reason_text: str) -> ServiceOrder:
+    """The community is not satisfied: the order goes back to the unit, in progress, with the reason.
+
+    Nothing is recorded as served; the count of send-backs stays on the order for the unit's record.
+    """
+    order = lock_order(actor, order_id, OrderAction.SEND_BACK)
+    why = reason(reason_text)
+    at = timezone.now()
+    order.status = OrderStatus.IN_PROGRESS
+    order.completed_at = None
+    order.send_back_count += 1
+    order.send_back_reason = why
+    order.save()
+    record_event(
+        order, actor, OrderAction.SEND_BACK, from_status=OrderStatus.COMPLETED, to_status=order.status, note=why, at=at
+    )
+    return order
+
+
+@transaction.atomic
 def do_cancel_order(*, actor: Actor, order_id: int, reason_text: str) -> ServiceOrder:
     order = lock_order(actor, order_id, OrderAction.CANCEL)
     why = reason(reason_text)

@@ -314,6 +314,8 @@ class OrderSerializer(serializers.ModelSerializer[ServiceOrder]):
             "completion_note",
             "hours",
             "cancel_reason",
+            "send_back_count",
+            "send_back_reason",
             "accept_overdue",
             "completion_overdue",
             "actions",

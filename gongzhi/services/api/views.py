@@ -434,6 +434,8 @@ class OrderActionView(APIView):
             order = orders.do_complete_order(actor=user, order_id=order.pk, note=d["note"])
         elif act == OrderAction.CONFIRM:
             order = orders.do_confirm_order(actor=user, order_id=order.pk, hours=d["hours"], note=d["note"][:300])
+        elif act == OrderAction.SEND_BACK:
+            order = orders.do_send_back_order(actor=user, order_id=order.pk, reason_text=d["reason"])
         else:
             order = orders.do_cancel_order(actor=user, order_id=order.pk, reason_text=d["reason"])
         # Re-read without the scope: after declining, the unit no longer sees the order it answers about.

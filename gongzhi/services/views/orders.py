@@ -122,6 +122,12 @@ def _specs(order: ServiceOrder) -> dict[OrderAction, Spec]:
             _("The service has been confirmed and recorded."),
             "primary",
         ),
+        OrderAction.SEND_BACK: Spec(
+            ReasonForm,
+            lambda u, x, d: o.do_send_back_order(actor=u, order_id=x.pk, reason_text=d["reason"]),
+            _("Sent back; the unit carries on with the service."),
+            "danger",
+        ),
         OrderAction.CANCEL: Spec(
             ReasonForm,
             lambda u, x, d: o.do_cancel_order(actor=u, order_id=x.pk, reason_text=d["reason"]),
