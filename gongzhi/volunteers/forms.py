@@ -174,15 +174,23 @@ class ActivityForm(forms.Form):
     )
     publish = forms.BooleanField(label=_("Open for sign-up now"), required=False, initial=True)
 
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, leader: Volunteer | None = None, **kwargs: Any) -> None:
+        """Staff choose among the communities they manage; a team leader (`leader`) organises for their
+        own teams only, so the team is required and the communities are those teams'."""
         super().__init__(*args, **kwargs)
-        communities = managed_communities(user)
+        if leader is not None:
+            teams = Team.objects.filter(leader=leader, is_active=True).order_by("name")
+            communities = Region.objects.filter(pk__in=teams.values("community_id")).order_by("code")
+            self.fields["organiser_team"].required = True
+            if teams.count() == 1:
+                self.fields["organiser_team"].initial = teams.first()
+        else:
+            communities = managed_communities(user)
+            teams = Team.objects.filter(community__in=communities, is_active=True).order_by("name")
         self.fields["community"].queryset = communities  # type: ignore[attr-defined]
         if communities.count() == 1:
             self.fields["community"].initial = communities.first()
-        self.fields["organiser_team"].queryset = Team.objects.filter(  # type: ignore[attr-defined]
-            community__in=communities, is_active=True
-        ).order_by("name")
+        self.fields["organiser_team"].queryset = teams  # type: ignore[attr-defined]
         self.fields["category_code"].choices = category_choices(blank=True)  # type: ignore[attr-defined]
         if not self.is_bound:
             start = (timezone.localtime() + dt.timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)

@@ -52,9 +52,7 @@ class Volunteer(models.Model):
         verbose_name_plural = _("volunteers")
         ordering = ("region_code", "id")
         indexes = [
-            models.Index(
-                fields=("region_code",), name="volunteers_vol_region_like", opclasses=("varchar_pattern_ops",)
-            )
+            models.Index(fields=("region_code",), name="volunteers_vol_region_like", opclasses=("varchar_pattern_ops",))
         ]
 
     def __str__(self) -> str:
@@ -132,11 +130,19 @@ class ServiceRecord(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=ServiceKind.choices)
     source_id = models.PositiveBigIntegerField(_("source"))
     volunteer = models.ForeignKey(
-        Volunteer, null=True, blank=True, on_delete=models.PROTECT, related_name="services",
+        Volunteer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="services",
         verbose_name=_("volunteer"),
     )
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="services",
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="services",
         verbose_name=_("organisation unit"),
     )
     community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))

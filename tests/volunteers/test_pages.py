@@ -172,6 +172,50 @@ def test_team_leader_runs_the_qr_page_and_confirms_with_masked_names(world: Worl
     assert "红马甲" in me and 'id="organised"' in me
 
 
+def _activity_form(world: World, team: object, title: str) -> dict[str, object]:
+    start = timezone.localtime() + dt.timedelta(days=3)
+    return {
+        "community": world.community.pk,
+        "title": title,
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "place": "社区活动室",
+        "capacity": "8",
+        "organiser_team": getattr(team, "pk", ""),
+        "publish": "on",
+    }
+
+
+def test_a_team_leader_creates_their_teams_activity_on_the_page(world: World) -> None:
+    # given li leads 红马甲 (no staff role)
+    team = do_create_team(actor=None, community=world.community, name="红马甲", leader=world.volunteers["li"])
+    li = _client(world, "li")
+    # when li opens the activity list and the new-activity form
+    assert "/activities/add/" in li.get("/activities/").content.decode()
+    form = li.get("/activities/add/").content.decode()
+    # then the form offers li's own team only, and creating publishes the team's activity
+    assert "红马甲" in form
+    response = li.post("/activities/add/", _activity_form(world, team, "义务理发"))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    activity = Activity.objects.get(title="义务理发")
+    assert activity.organiser_team_id == team.pk and activity.status == "open"
+
+
+def test_a_leader_must_name_their_team_and_others_get_no_form(world: World) -> None:
+    # given li leads a team, and wang leads none
+    do_create_team(actor=None, community=world.community, name="红马甲", leader=world.volunteers["li"])
+    other = do_create_team(actor=None, community=world.community, name="夕阳红", leader=world.volunteers["wu"])
+    li, wang = _client(world, "li"), _client(world, "wang")
+    # when li leaves the team out, or names someone else's team
+    missing = li.post("/activities/add/", _activity_form(world, None, "无队活动"))
+    foreign = li.post("/activities/add/", _activity_form(world, other, "借队活动"))
+    # then the form is shown again with the error, and wang may not open it at all
+    assert missing.status_code == 200 and foreign.status_code == 200
+    assert wang.get("/activities/add/").status_code == 403
+    assert "/activities/add/" not in wang.get("/activities/").content.decode()
+    assert not Activity.objects.filter(title__in=["无队活动", "借队活动"]).exists()
+
+
 # ── participant ──────────────────────────────────────────────────────────────────────────────────
 
 

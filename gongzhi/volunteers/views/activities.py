@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.core.access import has_capability
+from gongzhi.core.access import AnyUser, has_capability
 from gongzhi.core.capabilities import Cap
 from gongzhi.core.errors import DomainError, NotFound
 from gongzhi.registrations.access import volunteer_of
@@ -36,6 +36,7 @@ from gongzhi.volunteers.access import (
     access_activity_for_participant,
     activities_for,
     activities_open_to,
+    led_teams,
     may_organise,
 )
 from gongzhi.volunteers.actions import activities as activity_actions
@@ -100,6 +101,14 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _leader_without_staff_role(user: AnyUser) -> Volunteer | None:
+    """A participant who leads an active team organises that team's activities on these pages too."""
+    if has_capability(user, Cap.SERVICES_MANAGE):
+        return None
+    volunteer = volunteer_of(user)
+    return volunteer if volunteer is not None and led_teams(volunteer).exists() else None
+
+
 def _participant_list(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     now = timezone.now()
     rows = _with_taken(
@@ -114,7 +123,13 @@ def _participant_list(request: HttpRequest, volunteer: Volunteer) -> HttpRespons
     return render(
         request,
         "volunteers/participant_list.html",
-        {"activities": rows, "mine": mine, "volunteer": volunteer, "now": now},
+        {
+            "activities": rows,
+            "mine": mine,
+            "volunteer": volunteer,
+            "now": now,
+            "can_add": led_teams(volunteer).exists(),
+        },
     )
 
 
@@ -173,8 +188,10 @@ def _participant_detail(request: HttpRequest, activity: Activity, volunteer: Vol
 @require_http_methods(["GET", "POST"])
 def activity_add(request: HttpRequest) -> HttpResponse:
     user = request.user
-    require_section(user, Cap.SERVICES_MANAGE)
-    form = ActivityForm(request.POST or None, user=user)
+    leader = _leader_without_staff_role(user)
+    if leader is None:
+        require_section(user, Cap.SERVICES_MANAGE)
+    form = ActivityForm(request.POST or None, user=user, leader=leader)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
