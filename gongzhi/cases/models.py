@@ -227,6 +227,9 @@ class Case(models.Model):
     reporter_phone_ciphertext = models.TextField(blank=True, editable=False)
     reporter_phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     reporter_phone_masked = models.CharField(_("reporter phone"), max_length=20, blank=True, editable=False)
+    # The title and description as typed, sealed (pii.encrypt of a JSON object), when intake masked a
+    # phone or ID number in them; empty otherwise. Shown only through the logged 「查看」.
+    original_text_sealed = models.TextField(blank=True, default="", editable=False)
 
     created_at = models.DateTimeField(_("reported at"))
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)

@@ -5,7 +5,7 @@ Cases are addressed by ticket number (what people read out on the phone), never 
 
 from django.urls import path
 
-from gongzhi.cases.views import config, detail, field, h5, imports, inbox, indicators, queue
+from gongzhi.cases.views import config, detail, field, h5, imports, inbox, indicators, privacy, queue
 
 app_name = "cases"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/<str:number>/", detail.case_detail, name="detail"),
     path("cases/<str:number>/act/<str:action>/", detail.case_act, name="act"),
     path("cases/<str:number>/photos/<int:photo_id>/", detail.case_photo, name="photo"),
+    path("cases/<str:number>/reveal/", privacy.case_reveal, name="reveal"),
     # handlers, grid workers, everyone's notifications
     path("inbox/", inbox.inbox, name="inbox"),
     path("tasks/", field.tasks, name="tasks"),

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -127,3 +128,89 @@ def seal_id_number(value: str) -> Sealed:
 def seal_phone(value: str) -> Sealed:
     value = normalize(value)
     return Sealed(encrypt(value), digest(value), mask_phone(value))
+
+
+# ── numbers typed into free text ──────────────────────────────────────────────────────────────────
+
+# Full-width digits, X, dashes and spaces as a Chinese IME types them, folded one character to one so
+# that a match's position in the folded copy is its position in the text as written. Only these are
+# folded: NFKC over the whole text would also rewrite the resident's punctuation (，→ ,), which is not
+# ours to change.
+_FOLD = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "Ｘ": "X",
+        "ｘ": "x",
+        "－": "-",
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "\u3000": " ",
+        "\u00a0": " ",
+    }
+)
+# A number starts and ends where a digit run does: never inside a longer run (a 14-digit ticket number,
+# a bank card) nor a decimal (an amount).
+_START = r"(?<![0-9])(?<![0-9]\.)"
+_END = r"(?![0-9])(?!\.[0-9])"
+_FREE_TEXT_NUMBER = re.compile(
+    _START
+    + r"""(?:
+        (?P<id>
+            [0-9]{17}[0-9Xx]
+          | [0-9]{6}(?P<s6>[ -])[0-9]{8}(?P=s6)[0-9]{3}[0-9Xx]
+          | [0-9]{4}(?P<s4>[ -])[0-9]{4}(?P=s4)[0-9]{4}(?P=s4)[0-9]{4}(?P=s4)[0-9][0-9Xx]
+          | [0-9]{15}
+        )
+      | (?:(?:\+|00)?86[ -]?)?
+        (?P<mobile>1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4})
+    )"""
+    + _END,
+    re.VERBOSE,
+)
+
+
+def _looks_like_id_number(value: str) -> bool:
+    """An area code that starts 1–9 and a real month and day where the birth date sits.
+
+    Order and tracking numbers of the same length rarely pass, so a clerk still reads them as typed.
+    The check digit is not tested: a resident's mistyped ID number is still theirs.
+    """
+    if len(value) == 18:
+        year, month, day = int(value[6:10]), int(value[10:12]), int(value[12:14])
+        plausible_year = 1900 <= year <= 2099
+    else:
+        month, day = int(value[8:10]), int(value[10:12])
+        plausible_year = True
+    return value[0] != "0" and plausible_year and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def redact_free_text(text: str) -> str:
+    """Mobile and ID numbers typed into a report, masked as everywhere else (139****5678).
+
+    Mainland mobiles (1[3-9] and nine digits, also grouped 3-4-4 with spaces or hyphens, after an
+    optional +86); 18-digit ID numbers (also grouped 6-8-4 or 4-4-4-4-2) and 15-digit old ones. Shorter runs
+    (landlines, extensions, dates, amounts, house numbers) and longer ones (ticket numbers) stay.
+    """
+    if not text:
+        return text
+    folded = text.translate(_FOLD)
+    out: list[str] = []
+    kept = 0
+    for match in _FREE_TEXT_NUMBER.finditer(folded):
+        if match.group("id") is not None:
+            start, end = match.span("id")
+            compact = normalize(folded[start:end])
+            if not _looks_like_id_number(compact):
+                continue
+            masked = mask_id_number(compact)
+        else:
+            start, end = match.span("mobile")
+            masked = mask_phone(folded[start:end])
+        out.append(text[kept:start])
+        out.append(masked)
+        kept = end
+    out.append(text[kept:])
+    return "".join(out)

@@ -1,5 +1,9 @@
 """Filing a case from any channel: validate, locate, classify, route, check for duplicates, store.
 
+Phone and ID numbers a resident types into the title or description are masked before anything reads
+the text (the classifier, the office's notice, every page and export); the text as typed is sealed
+with the case for the logged 「查看」 of the parties working it (actions.privacy).
+
 Idempotent: a submission carrying a client key is stored once per (channel, source, key); sending it
 again answers the case already filed (created=False), even when both arrive at the same moment.
 """
@@ -7,6 +11,7 @@ again answers the case already filed (created=False), even when both arrive at t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,7 +121,8 @@ def _validate(report: Report) -> tuple[Category | None, dict[str, Any], list[Err
     elif len(report.description) > MAX_DESCRIPTION:
         errors.append(ErrorItem("description", "too_long", _("At most %(n)d characters.") % {"n": MAX_DESCRIPTION}))
     if not report.title:
-        report.title = report.description[:30]
+        # From the masked text: a cut through a typed number would leave its first digits unmasked.
+        report.title = pii.redact_free_text(report.description)[:30]
     if len(report.title) > MAX_TITLE:
         errors.append(ErrorItem("title", "too_long", _("At most %(n)d characters.") % {"n": MAX_TITLE}))
     if len(report.address) > MAX_ADDRESS:
@@ -167,6 +173,16 @@ def _place(report: Report) -> routing.Place:
     )
 
 
+def _redact(report: Report) -> str:
+    """Mask the numbers typed into the report's text; the text as typed, sealed, when any was masked."""
+    title, description = pii.redact_free_text(report.title), pii.redact_free_text(report.description)
+    if title == report.title and description == report.description:
+        return ""
+    original = {"title": report.title, "description": report.description}
+    report.title, report.description = title, description
+    return pii.encrypt(json.dumps(original, ensure_ascii=False))
+
+
 def _new_number(at: dt.datetime) -> str:
     return f"{at.astimezone(sla.LOCAL):%y%m%d}{secrets.randbelow(10**8):08d}"
 
@@ -200,6 +216,7 @@ def do_file_case(*, actor: Actor, report: Report, photos: list[CleanPhoto] | Non
         if existing is not None:
             return Filed(existing, "", False)
         raise
+    original_text_sealed = _redact(report)
     suggestions = routing.suggest(report.title, report.description)
     suggested = routing.category_by_code(suggestions[0][0]) if suggestions else None
     effective = category or (suggested if suggested is not None and suggested.is_leaf else None)
@@ -212,7 +229,18 @@ def do_file_case(*, actor: Actor, report: Report, photos: list[CleanPhoto] | Non
         try:
             with transaction.atomic():
                 case = _store(
-                    actor, report, category, attributes, place, suggestions, suggested, route, duplicate, token, photos
+                    actor,
+                    report,
+                    category,
+                    attributes,
+                    place,
+                    suggestions,
+                    suggested,
+                    route,
+                    duplicate,
+                    token,
+                    photos,
+                    original_text_sealed,
                 )
             return Filed(case, token, True)
         except IntegrityError:
@@ -236,6 +264,7 @@ def _store(
     duplicate: Case | None,
     token: str,
     photos: list[CleanPhoto] | None,
+    original_text_sealed: str,
 ) -> Case:
     at = now()
     created_at = report.occurred_at or at
@@ -255,6 +284,7 @@ def _store(
         duplicate_candidate=duplicate,
         title=report.title,
         description=report.description,
+        original_text_sealed=original_text_sealed,
         attributes=attributes,
         address=(report.address or place.label)[:MAX_ADDRESS],
         lon=place.lon,

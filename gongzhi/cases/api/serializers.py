@@ -581,6 +581,18 @@ ACTION_INPUTS: dict[str, type[serializers.Serializer[Any]]] = {
 }
 
 
+class RevealInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(
+        max_length=300, help_text="Why you need the resident's contact (回访…); recorded in the audit trail."
+    )
+
+
+class RevealResultSerializer(serializers.Serializer[Any]):
+    phone = serializers.CharField(read_only=True, help_text="The reporter's phone; empty when anonymous or not given.")
+    title = serializers.CharField(read_only=True, help_text="The title as the resident typed it.")
+    description = serializers.CharField(read_only=True, help_text="The description as the resident typed it.")
+
+
 class DecideInputSerializer(serializers.Serializer[Any]):
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -55,6 +55,7 @@ from gongzhi.cases.actions import transitions as t
 from gongzhi.cases.actions.common import Actor
 from gongzhi.cases.actions.intake import Report, do_file_case
 from gongzhi.cases.actions.notifications import do_mark_all_notifications_read, do_mark_notification_read
+from gongzhi.cases.actions.privacy import do_reveal_case_contact, may_reveal
 from gongzhi.cases.api.auth import (
     ApiKeyAuthentication,
     IntakeThrottle,
@@ -75,6 +76,8 @@ from gongzhi.cases.api.serializers import (
     IntakeResultSerializer,
     IntakeSerializer,
     NotificationSerializer,
+    RevealInputSerializer,
+    RevealResultSerializer,
     TicketRateSerializer,
     TicketSerializer,
     intake_answer,
@@ -101,6 +104,7 @@ from gongzhi.core.errors import DomainError, NotFound
 NUMBER_PATTERN = r"[0-9A-Za-z-]{1,20}"
 _STAFF_AUTH: list[type[BaseAuthentication]] = [SessionAuthentication, BasicAuthentication]
 _KEY_OR_STAFF_AUTH: list[type[BaseAuthentication]] = [ApiKeyAuthentication, *_STAFF_AUTH]
+_NO_STORE = {"Cache-Control": "no-store"}
 _LEVEL_LEN = {"street": 9, "community": 12, "grid": 15}
 # The resident sees the report and result photos, and the steps without who took them or their notes.
 _RESIDENT_STAGES = (PhotoStage.REPORT, PhotoStage.RESULT)
@@ -461,6 +465,46 @@ class CaseViewSet(
         if photo is None:
             raise NotFound(photo_id)
         return _photo_response(photo)
+
+    @extend_schema(
+        summary="Show the reporter's contact",
+        description="The reporter's phone and the title and description as typed (intake masks phone and ID "
+        "numbers in the text), for the office in charge, the department handling the case and the grid worker "
+        "it was given to — 403 for anyone else who can see it. The reason is recorded with your account in the "
+        "audit trail (`case.reveal`). Signed-in staff only. The answer carries `Cache-Control: no-store`; do "
+        "not keep the values.",
+        request=RevealInputSerializer,
+        responses={200: RevealResultSerializer, **error_responses(400, 404)},
+        examples=[
+            OpenApiExample("request", value={"reason": "电话回访处理结果"}, request_only=True),
+            OpenApiExample(
+                "answer",
+                value={"phone": "13912345678", "title": "工地夜间扬尘", "description": "请联系我13912345678"},
+                response_only=True,
+            ),
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="reveal",
+        url_name="reveal",
+        pagination_class=None,
+        authentication_classes=_STAFF_AUTH,
+    )
+    def reveal(self, request: Request, number: str) -> Response:
+        viewer = viewer_of(request.user)
+        case = access_case_by_number(request.user, number, viewer)
+        # Before the body: a caller without a part learns nothing from a 400 about their input.
+        if not may_reveal(parties_of(viewer, case)):
+            raise PermissionDenied("case.reveal")
+        body = RevealInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        revealed = do_reveal_case_contact(
+            actor=Actor.of(request.user), case_id=case.pk, reason=body.validated_data["reason"]
+        )
+        data = {"phone": revealed.phone, "title": revealed.title, "description": revealed.description}
+        return Response(data, headers=_NO_STORE)
 
     @extend_schema(
         summary="Act on a case",

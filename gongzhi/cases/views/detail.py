@@ -26,6 +26,7 @@ from gongzhi.cases import selectors
 from gongzhi.cases.access import Viewer, access_case_by_number, parties_of, viewer_of
 from gongzhi.cases.actions import transitions as t
 from gongzhi.cases.actions.common import Actor
+from gongzhi.cases.actions.privacy import may_reveal
 from gongzhi.cases.forms import (
     AcceptForm,
     AssignDownForm,
@@ -359,6 +360,7 @@ def render_detail(
         "merged_in": list(case.duplicates.only("number", "title")),
     }
     context["can_merge"] = any(p["action"] == Action.MERGE for p in context["panels"])
+    context["can_reveal"] = may_reveal(parties)
     return render(request, "cases/detail.html", context, status=status)
 
 

@@ -108,16 +108,25 @@ def unmask_response(
     masked: str,
     back_url: str,
     subject: object,
-    reveal: Callable[[str], str],
+    reveal: Callable[[str], object],
+    label: str = "",
+    masked_template: str = "people/includes/masked_value.html",
+    revealed_template: str = "people/includes/unmasked_value.html",
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """The 「查看」 exchange, shared by residents and unit liaisons; the caller has checked the right.
+    """The 「查看」 exchange, shared by residents, unit liaisons and case reporters; the caller has
+    checked the right.
 
     GET shows the reason form (`?cancel=1`: the masked value again); a valid POST calls `reveal`
     with the reason — the action, which logs the view — and shows the value. Fragments for htmx,
     a small page without JavaScript. The callers are `never_cache`d, so every answer is `no-store`.
+    A value that is more than one string brings its own fragments (given `extra` in their context)
+    and the `label` the page without JavaScript names it by.
     """
     context: dict[str, Any] = {
+        **(extra or {}),
         "field": field,
+        "label": label,
         "masked": masked,
         "unmask_url": request.path,
         "back_url": back_url,
@@ -126,14 +135,14 @@ def unmask_response(
     form = UnmaskForm(request.POST if request.method == "POST" else None)
     template = "people/includes/unmask_form.html"
     if request.method == "GET" and request.GET.get("cancel"):
-        template = "people/includes/masked_value.html"
+        template = masked_template
     elif request.method == "POST" and form.is_valid():
         try:
             context["value"] = reveal(form.cleaned_data["reason"])
         except DomainError as error:
             apply_domain_error(form, error)
         else:
-            template = "people/includes/unmasked_value.html"
+            template = revealed_template
     context["form"] = form
     if request.htmx:
         return render(request, template, context)
