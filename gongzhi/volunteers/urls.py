@@ -24,6 +24,7 @@ urlpatterns = [
     path("activities/<int:pk>/", activities.activity_detail, name="activity"),
     path("activities/<int:pk>/status/", activities.activity_status, name="activity_status"),
     path("activities/<int:pk>/confirm/", activities.activity_confirm, name="activity_confirm"),
+    path("activities/<int:pk>/check-out/", activities.activity_check_out, name="activity_check_out"),
     path("activities/<int:pk>/qr/", activities.activity_qr, name="activity_qr"),
     path("activities/<int:pk>/qr/code/", activities.activity_qr_code, name="activity_qr_code"),
     path("activities/<int:pk>/<str:op>/", activities.activity_sign_up, name="activity_sign_up"),

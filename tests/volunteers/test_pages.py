@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -285,3 +286,55 @@ def test_navigation_by_role(world: World) -> None:
     assert 'id="nav-volunteer-me"' in mine and 'href="/teams/"' not in mine
     dept = _client(world, "dept").get("/").content.decode()
     assert 'id="nav-activities"' not in dept
+
+
+# ── 补签退: a check-in with no check-out ─────────────────────────────────────────────────────────
+
+
+def _forgot_to_scan_out(world: World) -> tuple[Activity, Attendance]:
+    team = do_create_team(actor=None, community=world.community, name="红马甲", leader=world.volunteers["li"])
+    activity = _running(world, team=team)
+    do_sign_up(actor=world.user("wang"), activity_id=activity.pk)
+    attendance = Attendance.objects.create(
+        activity=activity, volunteer=world.volunteers["wang"], checked_in_at=timezone.now()
+    )
+    return activity, attendance
+
+
+def test_the_organiser_records_a_forgotten_check_out_and_then_confirms_it(world: World) -> None:
+    from gongzhi.core.models import AuditEvent
+
+    # given wang checked in and went home without scanning out
+    activity, attendance = _forgot_to_scan_out(world)
+    li = _client(world, "li")
+    assert f'data-check-out="{attendance.pk}"' in li.get(f"/activities/{activity.pk}/").content.decode()
+    # when the leader records 1.5 hours with the reason, then confirms
+    li.post(
+        f"/activities/{activity.pk}/check-out/",
+        {"attendance": attendance.pk, "hours": "1.5", "reason": "手机没电，未能扫码签退"},
+    )
+    li.post(f"/activities/{activity.pk}/confirm/", {"attendance": attendance.pk})
+    # then the hours are credited once, and the reason is on the audit trail
+    record = ServiceRecord.objects.get(volunteer=world.volunteers["wang"], kind="activity")
+    assert record.hours == Decimal("1.5")
+    logged = AuditEvent.objects.get(action="activity.check_out_recorded")
+    assert logged.changes["reason"] == "手机没电，未能扫码签退"
+
+
+@pytest.mark.parametrize(
+    ("who", "hours", "reason"),
+    [("li", "3", "超时"), ("li", "0", "没签退"), ("li", "1.25", "没签退"), ("li", "1", ""), ("wang", "1", "自己补")],
+)
+def test_a_recorded_check_out_out_of_bounds_or_by_others_changes_nothing(
+    world: World, who: str, hours: str, reason: str
+) -> None:
+    # given a two-hour activity and an open check-in
+    activity, attendance = _forgot_to_scan_out(world)
+    # when hours beyond the activity, zero, not in half hours, no reason, or the volunteer himself
+    response = _client(world, who).post(
+        f"/activities/{activity.pk}/check-out/", {"attendance": attendance.pk, "hours": hours, "reason": reason}
+    )
+    # then nothing is recorded
+    assert response.status_code in {302, 403, 404}
+    fresh = Attendance.objects.get(pk=attendance.pk)
+    assert fresh.checked_out_at is None and fresh.hours is None

@@ -12,6 +12,7 @@ in the same transaction; confirming again is a no-op, so hours and points are cr
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -190,6 +191,66 @@ def do_check_out(
     return do_scan(
         actor=actor, token=token, expected=tokens.Mode.OUT, activity_id=activity_id, volunteer=volunteer, at=at
     )[0]
+
+
+MIN_REASON_CHARS = 2
+
+
+@transaction.atomic
+def do_record_check_out(
+    *,
+    actor: AnyUser | None,
+    activity_id: int,
+    attendance_id: int,
+    hours: Decimal | str,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Attendance:
+    """补签退: the volunteer checked in but never scanned out; the organiser records the hours served.
+
+    At most the activity's own length; the reason goes on the audit row. The attendance can then be
+    confirmed like any other, and only confirmation credits the hours.
+    """
+    activity = lock_activity_as_organiser(actor, activity_id)
+    attendance = (
+        Attendance.objects.select_for_update(of=("self",))
+        .select_related("volunteer__person")
+        .filter(pk=attendance_id, activity=activity)
+        .first()
+    )
+    if attendance is None:
+        raise NotFound(attendance_id)
+    if attendance.checked_out_at is not None:
+        raise DomainError.single(
+            "attendance", "already_checked_out", _("%(name)s has already checked out.")
+            % {"name": attendance.volunteer.person.name},
+        )
+    try:
+        served = Decimal(str(hours).strip())
+    except InvalidOperation:
+        served = Decimal(-1)
+    longest = attendance_hours(activity.starts_at, activity.ends_at, activity.starts_at, activity.ends_at)
+    # Scanned hours count in half hours (hours.attendance_hours); recorded ones do too.
+    if not served.is_finite() or served <= 0 or served > longest or served % Decimal("0.5") != 0:
+        raise DomainError.single(
+            "hours",
+            "out_of_range",
+            _("Give the hours served in half hours: more than 0 and at most %(max)s.") % {"max": longest},
+        )
+    why = (reason or "").strip()
+    if len(why) < MIN_REASON_CHARS or len(why) > 200:
+        raise DomainError.single("reason", "reason_required", _("Give a reason (at least two characters)."))
+    at = at or now()
+    attendance.checked_out_at = max(attendance.checked_in_at, min(at, activity.ends_at))
+    attendance.hours = served
+    attendance.save(update_fields=["checked_out_at", "hours"])
+    audit.record(
+        actor=actor,
+        action="activity.check_out_recorded",
+        obj=attendance,
+        changes={"activity": activity.pk, "volunteer": attendance.volunteer_id, "hours": str(served), "reason": why},
+    )
+    return attendance
 
 
 # ── confirmation ─────────────────────────────────────────────────────────────────────────────────

@@ -251,6 +251,31 @@ def activity_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("volunteers:activity", pk=pk)
 
 
+@login_required
+@require_POST
+def activity_check_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """补签退 for one attendance that never checked out: hours and a reason from the organiser."""
+    get_or_404(access_activity_by_id, request.user, pk)
+    raw = request.POST.get("attendance") or ""
+    if not raw.isdigit():
+        raise Http404
+    try:
+        attendance_actions.do_record_check_out(
+            actor=request.user,
+            activity_id=pk,
+            attendance_id=int(raw),
+            hours=request.POST.get("hours", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.items[0].message)
+    else:
+        messages.success(request, _("The check-out has been recorded; confirm it to credit the hours."))
+    return redirect("volunteers:activity", pk=pk)
+
+
 # ── the organiser's QR page ──────────────────────────────────────────────────────────────────────
 
 
