@@ -457,6 +457,7 @@ def test_orders_follow_their_timelines(seeded: Seeded) -> None:
     statuses = Counter(o.status for o in orders.values())
     assert set(statuses) == set(OrderStatus.values), statuses
     assert statuses[OrderStatus.CONFIRMED] > len(orders) / 2
+    assert any(o.send_back_count for o in orders.values())  # some services were sent back and done again
     assert seeded.counts.open_orders == sum(statuses[s] for s in OPEN_ORDER_STATUSES)
     events: dict[int, list[OrderEvent]] = defaultdict(list)
     for e in OrderEvent.objects.order_by("occurred_at", "id"):
@@ -481,6 +482,7 @@ def test_orders_follow_their_timelines(seeded: Seeded) -> None:
         assert o.wanted_by >= o.ordered_at.astimezone(sla.LOCAL).date()
         kinds = Counter(e.action for e in steps)
         assert o.decline_count == kinds["decline"] and (len(o.decline_reason) > 2) == (o.decline_count > 0)
+        assert o.send_back_count == kinds["send_back"] and (len(o.send_back_reason) > 2) == (o.send_back_count > 0)
         # the assignee is the last dispatch's, cleared by a decline; a unit registered in the street, or its team
         dispatches = [e for e in steps if e.action == "dispatch"]
         if o.status in (OrderStatus.ORDERED, OrderStatus.DECLINED):

@@ -45,6 +45,7 @@ from gongzhi.demo.services.texts import (
     ORDERS,
     PROJECTS,
     RESOURCES,
+    SEND_BACK_REASONS,
     STAFF_NEEDS,
     START_NOTES,
     STREET_PROJECTS,
@@ -161,6 +162,8 @@ class _Order:
     completion_note: str = ""
     hours: Decimal | None = None
     cancel_reason: str = ""
+    send_back_count: int = 0
+    send_back_reason: str = ""
     events: list[tuple[Any, ...]] = field(default_factory=list)
 
     @property
@@ -817,6 +820,20 @@ class _Year:
         if not self._step(o, OrderAction.COMPLETE, completed, who, S.COMPLETED, o.done_note, late_done):
             return
         o.completed_at, o.completion_note = completed, o.done_note
+        if not fate and rng.random() < 0.05:
+            # 退回: the community is not satisfied; the unit comes back and reports it done again.
+            staff = self.community_staff(o.community)
+            sent = _office(rng, completed + _hours(rng.uniform(2, 48)))
+            why = rng.choice(SEND_BACK_REASONS)
+            if not self._step(o, OrderAction.SEND_BACK, sent, staff, S.IN_PROGRESS, why):
+                return
+            o.send_back_count, o.send_back_reason = o.send_back_count + 1, why
+            o.completed_at, o.completion_note = None, ""
+            completed = _awake(rng, sent + _hours(rng.uniform(4, 72)))
+            late_done = {"late": True} if completed.astimezone(LOCAL).date() > o.wanted_by else {}
+            if not self._step(o, OrderAction.COMPLETE, completed, who, S.COMPLETED, o.done_note, late_done):
+                return
+            o.completed_at, o.completion_note = completed, o.done_note
         if fate == "completed":
             return
         confirmed = _office(rng, completed + _hours(rng.uniform(2, 96)))
@@ -927,7 +944,7 @@ class _Year:
                  self.categories[o.code], o.title, o.description, o.wanted_by, o.status, unit_id, team_id,
                  o.by.user_id, o.at, o.dispatched_at, o.accept_due, o.accepted_at, o.started_at, o.completed_at,
                  o.confirmed_at, o.closed_at, o.decline_count, o.decline_reason, o.completion_note, o.hours,
-                 o.cancel_reason)
+                 o.cancel_reason, o.send_back_count, o.send_back_reason)
             )  # fmt: skip
             counts.orders_by_status[o.status] += 1
         insert(
@@ -935,7 +952,8 @@ class _Year:
             ("id", "number", "community_id", "region_code", "street_id", "street_code", "category_id", "title",
              "description", "wanted_by", "status", "unit_id", "team_id", "ordered_by_id", "ordered_at",
              "dispatched_at", "accept_due", "accepted_at", "started_at", "completed_at", "confirmed_at", "closed_at",
-             "decline_count", "decline_reason", "completion_note", "hours", "cancel_reason"),
+             "decline_count", "decline_reason", "completion_note", "hours", "cancel_reason", "send_back_count",
+             "send_back_reason"),
             rows,
         )  # fmt: skip
         events = [e for o in self.orders for e in o.events]
