@@ -1707,7 +1707,7 @@ def _train_from_closed(folds: int, progress: Progress) -> tuple[int, dict[str, A
     from gongzhi.cases import classifier
     from gongzhi.cases.actions.common import SYSTEM
     from gongzhi.cases.actions.config import do_store_classifier
-    from gongzhi.cases.management.commands.train_classifier import closed_cases, cross_validate
+    from gongzhi.cases.management.commands.train_classifier import category_glossary, closed_cases, cross_validate
 
     texts, labels = closed_cases("leaf")
     if len(set(labels)) < 2:
@@ -1730,9 +1730,10 @@ def _train_from_closed(folds: int, progress: Progress) -> tuple[int, dict[str, A
     rest.sort()
     x = [texts[i] for i in train_idx]
     y = [labels[i] for i in train_idx]
-    model = classifier.train(x, y)
+    glossary = category_glossary("leaf")
+    model = classifier.train(x, y, glossary=glossary)
     if folds > 1:
-        metrics = cross_validate(x, y, folds)
+        metrics = cross_validate(x, y, folds, glossary)
     elif rest:
         held = rest[:: max(1, len(rest) // HOLDOUT_MAX)][:HOLDOUT_MAX]
         scores = classifier.evaluate(model, [texts[i] for i in held], [labels[i] for i in held])

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from gongzhi.cases import classifier, routing
 from gongzhi.cases.actions.common import SYSTEM
 from gongzhi.cases.actions.config import do_store_classifier
-from gongzhi.cases.models import Case, Status
+from gongzhi.cases.models import Case, Category, Status
 from gongzhi.core import context
 
 LEVELS = ("leaf", "class")
@@ -48,13 +48,35 @@ def closed_cases(level: str) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def cross_validate(texts: list[str], labels: list[str], folds: int) -> dict[str, Any]:
+def category_glossary(level: str) -> dict[str, list[str]]:
+    """Our own scheme's names as the classifier's glossary: a leaf's name and aliases; a class's leaves.
+
+    What a city's 一级/二级/三级 table is to a hotline's sectors (classifier.read_glossary_csv), the
+    category tree is to our codes: the words each label is known by.
+    """
+    glossary: dict[str, list[str]] = {}
+    for code, name, aliases, parent in Category.objects.filter(is_active=True).values_list(
+        "code", "name", "aliases", "parent__code"
+    ):
+        names = [name, *[str(a) for a in aliases or []]]
+        if level == "class" and parent:
+            glossary.setdefault(parent, []).extend(names)
+        else:
+            glossary.setdefault(code, []).extend(names)
+    return {label: sorted(set(entries)) for label, entries in glossary.items()}
+
+
+def cross_validate(
+    texts: list[str], labels: list[str], folds: int, glossary: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     """The classifier's stratified k-fold scores, leaving out labels with fewer examples than folds."""
     counts = Counter(labels)
     keep = [i for i, label in enumerate(labels) if counts[label] >= folds]
     if folds < 2 or len({labels[i] for i in keep}) < 2:
         return {}
-    metrics = classifier.cross_validate([texts[i] for i in keep], [labels[i] for i in keep], folds=folds)
+    metrics = classifier.cross_validate(
+        [texts[i] for i in keep], [labels[i] for i in keep], folds=folds, glossary=glossary
+    )
     return {"method": f"{folds}-fold", **metrics}
 
 
@@ -67,6 +89,11 @@ class Command(BaseCommand):
         parser.add_argument("--min-per-label", type=int, default=5, help="leave out labels with fewer examples")
         parser.add_argument("--evaluate", action="store_true", help="add 5-fold accuracy and macro-F1")
         parser.add_argument("--folds", type=int, default=5, help="folds for --evaluate")
+        parser.add_argument(
+            "--glossary",
+            default="",
+            help="label,term,... CSV of the labels' scheme (a CSV's labels); closed cases use the category names",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -75,12 +102,19 @@ class Command(BaseCommand):
             self.stderr.write(f"  [{time.perf_counter() - started:6.1f}s] {message}")
 
         path = Path(options["csv_path"]) if options["csv_path"] else None
+        glossary: dict[str, list[str]] | None = None
+        if options["glossary"]:
+            try:
+                glossary = classifier.read_glossary_csv(options["glossary"])
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                raise CommandError(f"cannot read {options['glossary']}: {exc}") from exc
         if path is not None:
             texts, labels = read_csv(path)
             source = f"csv {path.name}"
         else:
             texts, labels = closed_cases(options["level"])
             source = f"closed cases ({options['level']})"
+            glossary = glossary or category_glossary(options["level"])
         progress(f"{len(texts)} examples from {source}")
         counts = Counter(labels)
         kept = {label for label, n in counts.items() if n >= max(options["min_per_label"], 1)}
@@ -96,10 +130,10 @@ class Command(BaseCommand):
             progress(f"labels that match no category (their suggestions are dropped): {', '.join(unknown)}")
         metrics: dict[str, Any] = {}
         if options["evaluate"]:
-            metrics = cross_validate(texts, labels, options["folds"])
+            metrics = cross_validate(texts, labels, options["folds"], glossary)
             progress(f"{options['folds']}-fold: {metrics}")
-        model = classifier.train(texts, labels)
-        progress(f"trained on {len(texts)} examples, {len(kept)} labels")
+        model = classifier.train(texts, labels, glossary=glossary)
+        progress(f"trained on {len(texts)} examples, {len(kept)} labels, {len(model.glossary_labels)} glossary entries")
         with context.bind("cli"):
             row = do_store_classifier(actor=SYSTEM, source=source, model=model, n_samples=len(texts), metrics=metrics)
         summary = {

@@ -45,6 +45,12 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="intake, kpi: keep (kpi: reuse) the bench database")
         parser.add_argument("--needs", type=int, default=10_000, help="matching: needs in the campaign")
         parser.add_argument("--volunteers", type=int, default=50_000, help="matching: volunteers")
+        parser.add_argument("--data", default="", help="classifier-cv: labelled CSV (default: ../shared/data)")
+        parser.add_argument(
+            "--glossary", default="", help="classifier-cv: label,term,... CSV (default: taxonomy.csv beside the data)"
+        )
+        parser.add_argument("--folds", type=int, default=None, help="classifier-cv: folds (5)")
+        parser.add_argument("--fold-seed", type=int, default=None, help="classifier-cv: seed of the folds (0)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Benchmarks ship with the source tree, not the installed package.
