@@ -4,31 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# On PostgreSQL an order's timeline rows can never be changed (the ORM guard refuses it everywhere).
-NO_UPDATE = """
-CREATE OR REPLACE FUNCTION services_orderevent_no_update() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'services_orderevent is append-only: UPDATE refused' USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-DROP TRIGGER IF EXISTS services_orderevent_no_update ON services_orderevent;
-CREATE TRIGGER services_orderevent_no_update BEFORE UPDATE ON services_orderevent
-    FOR EACH ROW EXECUTE FUNCTION services_orderevent_no_update();
-"""
-DROP_NO_UPDATE = """
-DROP TRIGGER IF EXISTS services_orderevent_no_update ON services_orderevent;
-DROP FUNCTION IF EXISTS services_orderevent_no_update();
-"""
-
-
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(NO_UPDATE)
-
-
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_NO_UPDATE)
+from gongzhi.core.append_only import refuse_updates
 
 
 class Migration(migrations.Migration):
@@ -254,5 +230,6 @@ class Migration(migrations.Migration):
             model_name='need',
             index=models.Index(fields=['status', 'region_code'], name='services_need_status_idx'),
         ),
-        migrations.RunPython(forwards, backwards),
+        # On PostgreSQL an order's timeline rows can never be changed (the ORM guard refuses it everywhere).
+        refuse_updates("services_orderevent"),
     ]

@@ -196,6 +196,18 @@ def do_check_out(
 MIN_REASON_CHARS = 2
 
 
+def _locked_attendance(activity: Activity, attendance_id: int) -> Attendance:
+    attendance = (
+        Attendance.objects.select_for_update(of=("self",))
+        .select_related("volunteer__person")
+        .filter(pk=attendance_id, activity=activity)
+        .first()
+    )
+    if attendance is None:
+        raise NotFound(attendance_id)
+    return attendance
+
+
 @transaction.atomic
 def do_record_check_out(
     *,
@@ -212,18 +224,12 @@ def do_record_check_out(
     confirmed like any other, and only confirmation credits the hours.
     """
     activity = lock_activity_as_organiser(actor, activity_id)
-    attendance = (
-        Attendance.objects.select_for_update(of=("self",))
-        .select_related("volunteer__person")
-        .filter(pk=attendance_id, activity=activity)
-        .first()
-    )
-    if attendance is None:
-        raise NotFound(attendance_id)
+    attendance = _locked_attendance(activity, attendance_id)
     if attendance.checked_out_at is not None:
         raise DomainError.single(
-            "attendance", "already_checked_out", _("%(name)s has already checked out.")
-            % {"name": attendance.volunteer.person.name},
+            "attendance",
+            "already_checked_out",
+            _("%(name)s has already checked out.") % {"name": attendance.volunteer.person.name},
         )
     try:
         served = Decimal(str(hours).strip())
@@ -301,14 +307,7 @@ def do_confirm_attendance(
     Returns the attendance and whether this call confirmed it (False: it already was).
     """
     activity = lock_activity_as_organiser(actor, activity_id)
-    attendance = (
-        Attendance.objects.select_for_update(of=("self",))
-        .select_related("volunteer__person")
-        .filter(pk=attendance_id, activity=activity)
-        .first()
-    )
-    if attendance is None:
-        raise NotFound(attendance_id)
+    attendance = _locked_attendance(activity, attendance_id)
     if attendance.confirmed_at is not None:
         return attendance, False
     _check_confirmable(activity)
