@@ -129,7 +129,7 @@ INSERT INTO cases_case (
     reporter_phone_ciphertext, reporter_phone_digest, reporter_phone_masked, created_at, registered_at,
     dispatched_at, responded_at, handled_at, closed_at, response_due, handle_due, responded_on_time,
     handled_on_time, is_overdue, escalation_step, supervised, resolution, result, rework_count, rating,
-    rating_comment, rated_at, closed_on_spot, category_id)
+    rating_comment, rated_at, closed_on_spot, category_id, original_text_sealed)
 SELECT
     'K' || lpad(i::text, 12, '0'), md5(i::text) || md5((-i)::text),
     (ARRAY['h5', 'patrol', 'api', 'hotline', 'hotline', 'staff'])[1 + floor(r_channel * 6)::int],
@@ -155,7 +155,7 @@ SELECT
         CASE WHEN r_rating < 0.75 THEN 'satisfied' WHEN r_rating < 0.92 THEN 'basic' ELSE 'unsatisfied' END
          ELSE '' END,
     '', CASE WHEN status = 'closed' AND r_rated < 0.7 THEN created + interval '8 days' END,
-    false, (ARRAY[{leaves}])[1 + floor(r_category * {max(len(leaf_ids), 1)})::int]
+    false, (ARRAY[{leaves}])[1 + floor(r_category * {max(len(leaf_ids), 1)})::int], ''
 FROM (
     SELECT i, {_status_sql("r_status")} AS status, code, created, r_channel, r_lon, r_lat, r_step, r_response,
            r_handled, r_overdue, r_resolution, r_rework, r_rated, r_rating, r_category

@@ -53,3 +53,13 @@ def test_each_intake_request_is_a_distinct_report_inside_the_area() -> None:
     report = json.loads(body1)
     assert (report["lon"], report["lat"], report["description"]) == (118.81, 32.15, "门口垃圾多日未清")
     assert intake.percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
+
+
+def test_the_kpi_insert_names_every_column_the_database_requires() -> None:
+    # A new NOT NULL column on the case table must reach the generator too (it once did not).
+    from gongzhi.cases.models import Case
+
+    sql = kpi.insert_sql([1, 2, 3])
+    listed = {c.strip() for c in sql.split("INSERT INTO cases_case (", 1)[1].split(")", 1)[0].split(",")}
+    required = {f.column for f in Case._meta.concrete_fields if not f.null and not f.primary_key}
+    assert required <= listed, sorted(required - listed)
