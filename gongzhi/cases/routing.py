@@ -7,6 +7,7 @@ is held per process and re-read after a short time, so a busy intake does not qu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import threading
@@ -240,6 +241,7 @@ def category_by_code(code: str) -> Category | None:
 _EARTH_M_PER_DEG = 111_320.0
 
 
+@functools.cache
 def _duplicate_sql() -> str:
     # Every intake runs this read, and compiling it through the ORM (seven filters) was a quarter of
     # intake's Python time; the statement is fixed, so it is written once. Names come from the model.
