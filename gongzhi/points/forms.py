@@ -14,6 +14,7 @@ from gongzhi.people.validators import validate_mobile
 from gongzhi.points.actions import MAX_QUANTITY, MAX_RESTOCK
 from gongzhi.points.models import CatalogItem, Station
 from gongzhi.regions.models import Region
+from gongzhi.registrations.access import may_serve_in
 from gongzhi.volunteers.models import Volunteer
 
 
@@ -40,6 +41,7 @@ class CounterRedeemForm(forms.Form):
 
     def __init__(self, *args: Any, station: Station, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.station = station
         field = self.fields["item"]
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = CatalogItem.objects.filter(station=station, is_active=True).order_by("name")
@@ -54,6 +56,10 @@ class CounterRedeemForm(forms.Form):
             .select_related("person")
             .first()
         )
+        # Only those who may redeem here themselves (they serve in the station's community): the same
+        # rule as at the phone, and the counter tells nothing of volunteers elsewhere.
+        if volunteer is not None and not may_serve_in(volunteer, self.station.community_id):
+            volunteer = None
         if volunteer is None:
             raise forms.ValidationError(_("No active volunteer has this mobile number."))
         return volunteer

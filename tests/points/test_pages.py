@@ -292,6 +292,16 @@ def test_an_unknown_or_malformed_phone_is_refused_and_nothing_changes(pts: Pts, 
     assert Redemption.objects.count() == 0 and CatalogItem.objects.get(pk=pts.rice.pk).stock == 5
 
 
+def test_a_member_who_does_not_serve_here_is_not_found_at_the_counter(pts: Pts) -> None:
+    # given sun, who serves in 西善桥 (his registration here is only pending), has points
+    earn(pts, "sun", 100)
+    # when the station's staff enter his mobile number
+    response = _counter(_as(pts.world.user("community")), pts, _phone_of(pts, "sun"))
+    # then he is not found, exactly as an unknown number, and nothing changes
+    assert "没有使用此手机号的在册志愿者" in response.content.decode()  # type: ignore[attr-defined]
+    assert Redemption.objects.count() == 0 and selectors.balance_of(pts.world.volunteers["sun"]) == 100
+
+
 def test_a_short_balance_at_the_counter_says_why_and_changes_nothing(pts: Pts) -> None:
     earn(pts, "wang", 20)
     response = _counter(_as(pts.world.user("community")), pts, _phone_of(pts, "wang"))
